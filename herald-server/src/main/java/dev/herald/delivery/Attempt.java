@@ -1,0 +1,7 @@
+package dev.herald.delivery;
+
+import java.time.Instant;
+
+/** One HTTP attempt of a delivery: {@code statusCode} is null when no answer came (network error, timeout). */
+public record Attempt(int n, Instant at, Integer statusCode, long durationMs, String error, String responseBody) {
+}

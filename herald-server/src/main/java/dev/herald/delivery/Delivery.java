@@ -1,0 +1,31 @@
+package dev.herald.delivery;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A sealed delivery as the API shows it. {@code eventIds} and {@code attempts} are filled only when one
+ * delivery is read, not in lists.
+ */
+public record Delivery(
+        String id,
+        String tenantId,
+        String endpointId,
+        Status status,
+        int eventCount,
+        int attemptCount,
+        Instant nextAttemptAt,
+        Instant createdAt,
+        Instant deliveredAt,
+        List<String> eventIds,
+        List<Attempt> attempts) {
+
+    public enum Status {
+        PENDING, DELIVERED, FAILED;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.herald.endpoint;
+
+import dev.herald.delivery.RetryPolicy;
+import dev.herald.delivery.RetryPolicy.Kind;
+import dev.herald.delivery.RetryPolicy.RetryOn;
+import dev.herald.endpoint.EndpointSpec.Batching;
+import dev.herald.endpoint.EndpointSpec.Format;
+import dev.herald.endpoint.EndpointSpec.Status;
+import dev.herald.endpoint.EndpointSpec.TlsSettings;
+import dev.herald.validation.Fields;
+import dev.herald.validation.Invalid;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns an endpoint's JSON (a registration, or a stored endpoint with a PATCH laid over it) into a valid
+ * {@link EndpointSpec}, or refuses it naming the field and the rule.
+ */
+public final class EndpointValidator {
+    public static final int MAX_URL_LENGTH = 2048;
+    public static final int MAX_DESCRIPTION_LENGTH = 1024;
+    public static final int MAX_EVENT_TYPES = 256;
+    public static final int MAX_HEADERS = 32;
+    public static final int MAX_HEADER_VALUE_LENGTH = 2048;
+    public static final int DEFAULT_TIMEOUT_MS = 10_000;
+    public static final int MIN_TIMEOUT_MS = 100;
+    public static final int MAX_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_MAX_CONCURRENCY = 8;
+    public static final int MAX_CONCURRENCY = 100;
+
+    static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
+            "secret", "tls", "timeout_ms", "max_concurrency", "status"};
+    private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+    /** Headers Herald sets itself, or that HTTP owns; an endpoint's own headers may not replace them. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "content-encoding",
+            "user-agent", "host", "connection", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive",
+            "proxy-authorization", "expect", "x-request-id");
+
+    private final Function<List<String>, List<String>> unknownEventTypes;
+    private final TargetGuard guard;
+
+    /** @param unknownEventTypes given names, answers those that are not in the catalogue */
+    public EndpointValidator(Function<List<String>, List<String>> unknownEventTypes, TargetGuard guard) {
+        this.unknownEventTypes = unknownEventTypes;
+        this.guard = guard;
+    }
+
+    /** Validates a whole endpoint: a registration, or a merged PATCH ({@link #merge}). */
+    public EndpointSpec validate(JsonNode body) {
+        Fields f = Fields.of(body, "").only(FIELDS);
+        String url = url(f);
+        String description = f.string("description", "", MAX_DESCRIPTION_LENGTH);
+        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, TYPE_NAME,
+                "must be an event type name of 1 to 128 letters, digits, '_', '.', ':' or '-'");
+        List<String> unknown = types.isEmpty() ? List.of() : unknownEventTypes.apply(types);
+        if (!unknown.isEmpty()) {
+            throw new Invalid("event_types", "names unknown event types " + unknown
+                    + "; create them first with POST /v1/event-types");
+        }
+        Format format = f.choice("format", Format.BATCH, Format.class);
+        Batching batch = batching(f, format);
+        RetryPolicy retry = retry(f, format);
+        Map<String, String> headers = headers(f);
+        TlsSettings tls = tls(f, url);
+        Duration timeout = Duration.ofMillis(f.integer("timeout_ms", DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS));
+        int maxConcurrency = (int) f.integer("max_concurrency", DEFAULT_MAX_CONCURRENCY, 1, MAX_CONCURRENCY);
+        Status status = f.choice("status", Status.ACTIVE, Status.class);
+        return new EndpointSpec(url, description, types, format, batch, retry, headers, tls, timeout, maxConcurrency, status);
+    }
+
+    /**
+     * Lays a PATCH over a stored endpoint. A field in the patch replaces the stored one (objects such as
+     * {@code retry} whole); {@code null} resets it to its default. Changing {@code format} without naming
+     * {@code batch} or {@code retry} resets those to the new format's defaults.
+     */
+    public static JsonNode merge(EndpointSpec current, JsonNode patch) {
+        Fields p = Fields.of(patch, "").only(FIELDS);
+        if (p.present("secret")) {
+            throw new Invalid("secret", "cannot be changed by PATCH; use POST .../rotate-secret, which keeps the old"
+                    + " secret signing for 24 hours");
+        }
+        ObjectNode merged = EndpointJson.spec(current, true);
+        boolean formatChanges = p.has("format") && !p.raw("format").equals(merged.get("format"));
+        if (formatChanges) {
+            merged.remove("batch");
+            merged.remove("retry");
+        }
+        for (String name : patch.propertyNames()) {
+            JsonNode v = patch.get(name);
+            if (v.isNull()) {
+                merged.remove(name);
+            } else {
+                merged.set(name, v);
+            }
+        }
+        return merged;
+    }
+
+    private String url(Fields f) {
+        String raw = f.requiredString("url");
+        if (raw.length() > MAX_URL_LENGTH) {
+            throw new Invalid("url", "must be at most " + MAX_URL_LENGTH + " characters");
+        }
+        URI uri;
+        try {
+            uri = new URI(raw);
+        } catch (URISyntaxException e) {
+            throw new Invalid("url", "is not a valid URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) {
+            throw new Invalid("url", "must be an absolute http:// or https:// URL");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new Invalid("url", "must name a host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new Invalid("url", "must not carry credentials; send them in the endpoint's headers instead");
+        }
+        if (uri.getRawFragment() != null) {
+            throw new Invalid("url", "must not have a #fragment");
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        try {
+            guard.resolve(host);
+        } catch (TargetGuard.PrivateTargetException e) {
+            throw new Invalid("url", e.getMessage());
+        } catch (UnknownHostException e) {
+            throw new Invalid("url", "host " + host + " does not resolve");
+        }
+        return raw;
+    }
+
+    private static Batching batching(Fields f, Format format) {
+        if (!f.has("batch")) {
+            return format == Format.BATCH ? Batching.defaults() : null;
+        }
+        if (format != Format.BATCH) {
+            throw new Invalid("batch", "applies only to format \"batch\"");
+        }
+        Fields b = f.object("batch").only("max_events", "window_ms");
+        return new Batching(
+                (int) b.integer("max_events", Batching.DEFAULT_MAX_EVENTS, 1, 1000),
+                Duration.ofMillis(b.integer("window_ms", Batching.DEFAULT_WINDOW.toMillis(), 100, 60_000)));
+    }
+
+    private static RetryPolicy retry(Fields f, Format format) {
+        RetryPolicy defaults = format == Format.BATCH ? RetryPolicy.polynomialDefault() : RetryPolicy.exponentialDefault();
+        if (!f.has("retry")) {
+            return defaults;
+        }
+        Fields r = f.object("retry").only("policy", "max_attempts", "horizon_ms", "initial_delay_ms", "on");
+        Kind kind = r.choice("policy", defaults.policy(), Kind.class);
+        RetryOn on = r.choice("on", defaults.on(), RetryOn.class);
+        long maxHorizon = RetryPolicy.MAX_HORIZON.toMillis();
+        if (kind == Kind.POLYNOMIAL) {
+            if (r.has("initial_delay_ms")) {
+                throw new Invalid("retry.initial_delay_ms", "applies only to policy \"exponential\"; polynomial uses horizon_ms");
+            }
+            int attempts = (int) r.integer("max_attempts", RetryPolicy.POLYNOMIAL_MAX_ATTEMPTS, 1, RetryPolicy.MAX_ATTEMPTS);
+            long horizon = r.integer("horizon_ms", RetryPolicy.POLYNOMIAL_HORIZON.toMillis(), RetryPolicy.MIN_DELAY.toMillis(), maxHorizon);
+            RetryPolicy policy = new RetryPolicy(kind, attempts, Duration.ofMillis(horizon), null, on);
+            if (attempts > 1 && policy.delayBeforeRetry(1).compareTo(RetryPolicy.MIN_DELAY) < 0) {
+                throw new Invalid("retry.horizon_ms", "is too short for " + attempts + " attempts: the first retry would come"
+                        + " sooner than 100 ms; raise horizon_ms or lower max_attempts");
+            }
+            return policy;
+        }
+        if (r.has("horizon_ms")) {
+            throw new Invalid("retry.horizon_ms", "applies only to policy \"polynomial\"; exponential uses initial_delay_ms");
+        }
+        int attempts = (int) r.integer("max_attempts", RetryPolicy.EXPONENTIAL_MAX_ATTEMPTS, 1, 30);
+        long initial = r.integer("initial_delay_ms", RetryPolicy.EXPONENTIAL_INITIAL_DELAY.toMillis(),
+                RetryPolicy.MIN_DELAY.toMillis(), maxHorizon);
+        RetryPolicy policy = new RetryPolicy(kind, attempts, null, Duration.ofMillis(initial), on);
+        if (policy.span().toMillis() > maxHorizon || policy.span().isNegative()) {
+            throw new Invalid("retry", "retries would span more than 365 days; lower max_attempts or initial_delay_ms");
+        }
+        return policy;
+    }
+
+    private static Map<String, String> headers(Fields f) {
+        Map<String, String> headers = f.stringMap("headers");
+        if (headers.size() > MAX_HEADERS) {
+            throw new Invalid("headers", "must have at most " + MAX_HEADERS + " entries");
+        }
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            String field = "headers." + h.getKey();
+            if (!HEADER_NAME.matcher(h.getKey()).matches()) {
+                throw new Invalid(field, "is not a valid HTTP header name (1 to 64 token characters)");
+            }
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
+            if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-webhook-") || lower.startsWith("webhook-")) {
+                throw new Invalid(field, "is set by Herald and cannot be overridden");
+            }
+            String value = h.getValue();
+            if (value.length() > MAX_HEADER_VALUE_LENGTH || value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff)) {
+                throw new Invalid(field, "must be at most " + MAX_HEADER_VALUE_LENGTH + " visible characters, without line breaks");
+            }
+        }
+        return headers;
+    }
+
+    private static TlsSettings tls(Fields f, String url) {
+        if (!f.has("tls")) {
+            return null;
+        }
+        if (!url.regionMatches(true, 0, "https:", 0, 6)) {
+            throw new Invalid("tls", "applies only to https:// URLs");
+        }
+        Fields t = f.object("tls").only("client_certificate", "client_key", "ca_certificates");
+        String cert = t.string("client_certificate", null, 65_536);
+        String key = t.string("client_key", null, 65_536);
+        String cas = t.string("ca_certificates", null, 262_144);
+        if ((cert == null) != (key == null)) {
+            throw new Invalid(cert == null ? "tls.client_certificate" : "tls.client_key",
+                    "is required: client_certificate and client_key come together");
+        }
+        if (cert != null) {
+            List<X509Certificate> chain = TlsMaterial.certificates("tls.client_certificate", cert);
+            PrivateKey privateKey = TlsMaterial.privateKey("tls.client_key", key);
+            TlsMaterial.checkPair("tls.client_key", chain.getFirst(), privateKey);
+        }
+        if (cas != null) {
+            TlsMaterial.certificates("tls.ca_certificates", cas);
+        }
+        if (cert == null && cas == null) {
+            throw new Invalid("tls", "must set client_certificate and client_key, or ca_certificates, or both");
+        }
+        return new TlsSettings(cert, key, cas);
+    }
+}

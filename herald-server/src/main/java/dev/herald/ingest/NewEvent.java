@@ -1,0 +1,5 @@
+package dev.herald.ingest;
+
+/** A validated event to publish; {@code data} is its JSON text, as it will be sent. */
+public record NewEvent(String id, String type, String data) {
+}

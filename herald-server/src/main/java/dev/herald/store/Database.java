@@ -1,0 +1,163 @@
+package dev.herald.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.config.ConfigException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The connection pool and the schema. SQLite runs in WAL mode with {@code synchronous=FULL} (an
+ * acknowledged event survives power loss) and every write transaction begins IMMEDIATE, so writers queue
+ * on the database lock instead of failing on a lock upgrade. PostgreSQL is the same schema for scale-out.
+ */
+public final class Database implements AutoCloseable {
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private static final int SQLITE_POOL_SIZE = 8;
+    private static final int POSTGRES_POOL_SIZE = 16;
+    private static final int SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
+    private final HikariDataSource pool;
+    private final Dialect dialect;
+
+    private Database(HikariDataSource pool, Dialect dialect) {
+        this.pool = pool;
+        this.dialect = dialect;
+        Flyway.configure()
+                .dataSource(pool)
+                .locations(dialect.migrations())
+                .load()
+                .migrate();
+    }
+
+    public static Database sqlite(Path file, MeterRegistry metrics) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new ConfigException("HERALD_DATA_DIR: cannot create " + file.getParent() + ": " + e.getMessage());
+        }
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        sqlite.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+        sqlite.enforceForeignKeys(true);
+        SQLiteDataSource ds = new SQLiteDataSource(sqlite);
+        ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        return new Database(pool(ds, SQLITE_POOL_SIZE, "herald-sqlite", metrics), Dialect.SQLITE);
+    }
+
+    /** Accepts {@code postgresql://user:password@host:port/db?...} or a {@code jdbc:postgresql:} URL. */
+    public static Database postgres(String url, MeterRegistry metrics) {
+        HikariConfig hc = new HikariConfig();
+        JdbcUrl jdbc = JdbcUrl.parse(url);
+        hc.setJdbcUrl(jdbc.url());
+        if (jdbc.user() != null) {
+            hc.setUsername(jdbc.user());
+        }
+        if (jdbc.password() != null) {
+            hc.setPassword(jdbc.password());
+        }
+        hc.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+        hc.setPoolName("herald-postgresql");
+        hc.setMetricRegistry(metrics);
+        hc.setInitializationFailTimeout(10_000);
+        return new Database(new HikariDataSource(hc), Dialect.POSTGRESQL);
+    }
+
+    private static HikariDataSource pool(DataSource ds, int size, String name, MeterRegistry metrics) {
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(ds);
+        hc.setMaximumPoolSize(size);
+        hc.setPoolName(name);
+        hc.setMetricRegistry(metrics);
+        return new HikariDataSource(hc);
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (Throwable e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs read-only {@code work} without an explicit transaction. */
+    public <T> T read(Work<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** Readiness: the store answers a trivial query. */
+    public boolean ping() {
+        try {
+            return read(c -> c.createStatement().execute("SELECT 1"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** A PostgreSQL URL split into the JDBC URL and the credentials it carried. */
+    record JdbcUrl(String url, String user, String password) {
+        static JdbcUrl parse(String url) {
+            if (url.startsWith("jdbc:")) {
+                return new JdbcUrl(url, null, null);
+            }
+            try {
+                URI u = new URI(url);
+                String user = null;
+                String password = null;
+                if (u.getRawUserInfo() != null) {
+                    String[] parts = u.getRawUserInfo().split(":", 2);
+                    user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+                    password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+                }
+                String hostPort = u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+                String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
+                return new JdbcUrl("jdbc:postgresql://" + hostPort + u.getRawPath() + query, user, password);
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new ConfigException("HERALD_DATABASE_URL is not a valid URL: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.herald.store;
+
+import dev.herald.ingest.EventType;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The catalogue of event types that may be published and subscribed to. */
+public final class EventTypeStore {
+    private final Database db;
+
+    public EventTypeStore(Database db) {
+        this.db = db;
+    }
+
+    /** Inserts the type; false when the name is taken. */
+    public boolean create(EventType t) {
+        return db.inTransaction(c -> Sql.update(c,
+                "INSERT INTO event_types (name, description, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                t.name(), t.description(), t.createdAt().toEpochMilli()) == 1);
+    }
+
+    public Page<EventType> list(String after, int limit) {
+        return db.read(c -> Page.of(Sql.list(c,
+                "SELECT name, description, created_at FROM event_types WHERE name > ? ORDER BY name LIMIT ?",
+                EventTypeStore::eventType, after == null ? "" : after, limit + 1), limit, EventType::name));
+    }
+
+    /** The names among {@code names} that are not in the catalogue, in the order given. */
+    public List<String> unknown(Collection<String> names) {
+        Set<String> known = db.read(c -> {
+            Set<String> found = new HashSet<>();
+            for (String name : names) {
+                Sql.one(c, "SELECT name FROM event_types WHERE name = ?", rs -> rs.getString(1), name).ifPresent(found::add);
+            }
+            return found;
+        });
+        return names.stream().filter(n -> !known.contains(n)).distinct().toList();
+    }
+
+    private static EventType eventType(ResultSet rs) throws SQLException {
+        return new EventType(rs.getString("name"), rs.getString("description"), Instant.ofEpochMilli(rs.getLong("created_at")));
+    }
+}

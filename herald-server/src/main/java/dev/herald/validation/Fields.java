@@ -1,0 +1,177 @@
+package dev.herald.validation;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads the fields of one JSON object with their rules, so that every rejection names the field by its
+ * full path ({@code retry.max_attempts}, {@code events[3].type}). Unknown fields are refused: a typo such
+ * as {@code event_type} would otherwise silently mean something else.
+ */
+public final class Fields {
+    private final ObjectNode node;
+    private final String path;
+
+    private Fields(ObjectNode node, String path) {
+        this.node = node;
+        this.path = path;
+    }
+
+    /** The body or a nested value, which must be a JSON object. */
+    public static Fields of(JsonNode value, String path) {
+        if (value == null || !value.isObject()) {
+            throw new Invalid(path.isEmpty() ? "body" : path, "must be a JSON object");
+        }
+        return new Fields((ObjectNode) value, path);
+    }
+
+    public String path(String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    public boolean has(String name) {
+        return node.has(name) && !node.get(name).isNull();
+    }
+
+    /** Whether the field is present at all, even as an explicit null (PATCH uses null to reset). */
+    public boolean present(String name) {
+        return node.has(name);
+    }
+
+    public JsonNode raw(String name) {
+        return node.get(name);
+    }
+
+    /** Refuses every field not in {@code allowed}. */
+    public Fields only(String... allowed) {
+        Set<String> ok = Set.of(allowed);
+        for (String name : node.propertyNames()) {
+            if (!ok.contains(name)) {
+                throw new Invalid(path(name), "is not a known field; accepted: " + String.join(", ", allowed));
+            }
+        }
+        return this;
+    }
+
+    public String string(String name, String fallback) {
+        return has(name) ? requiredString(name) : fallback;
+    }
+
+    public String requiredString(String name) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            throw new Invalid(path(name), "is required");
+        }
+        if (!v.isString()) {
+            throw new Invalid(path(name), "must be a string");
+        }
+        return v.stringValue();
+    }
+
+    public String requiredString(String name, Pattern pattern, String rule) {
+        String s = requiredString(name);
+        if (!pattern.matcher(s).matches()) {
+            throw new Invalid(path(name), rule);
+        }
+        return s;
+    }
+
+    public String string(String name, String fallback, int maxLength) {
+        String s = string(name, fallback);
+        if (s != null && s.length() > maxLength) {
+            throw new Invalid(path(name), "must be at most " + maxLength + " characters");
+        }
+        return s;
+    }
+
+    public long integer(String name, long fallback, long min, long max) {
+        if (!has(name)) {
+            return fallback;
+        }
+        JsonNode v = node.get(name);
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+            throw new Invalid(path(name), "must be a whole number from " + min + " to " + max);
+        }
+        return v.longValue();
+    }
+
+    public boolean bool(String name, boolean fallback) {
+        if (!has(name)) {
+            return fallback;
+        }
+        JsonNode v = node.get(name);
+        if (!v.isBoolean()) {
+            throw new Invalid(path(name), "must be true or false");
+        }
+        return v.booleanValue();
+    }
+
+    public <E extends Enum<E>> E choice(String name, E fallback, Class<E> type) {
+        if (!has(name)) {
+            return fallback;
+        }
+        String s = requiredString(name);
+        for (E e : type.getEnumConstants()) {
+            if (e.toString().equals(s)) {
+                return e;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add('"' + e.toString() + '"');
+        }
+        throw new Invalid(path(name), "must be one of " + String.join(", ", names));
+    }
+
+    /** An array of strings, without duplicates (kept in first-seen order). */
+    public List<String> strings(String name, int maxItems, Pattern item, String itemRule) {
+        if (!has(name)) {
+            return List.of();
+        }
+        JsonNode v = node.get(name);
+        if (!v.isArray()) {
+            throw new Invalid(path(name), "must be an array of strings");
+        }
+        if (v.size() > maxItems) {
+            throw new Invalid(path(name), "must have at most " + maxItems + " items");
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isString() || !item.matcher(e.stringValue()).matches()) {
+                throw new Invalid(path(name) + "[" + i + "]", itemRule);
+            }
+            out.add(e.stringValue());
+        }
+        return List.copyOf(out);
+    }
+
+    /** An object whose values are all strings, in the order given. */
+    public Map<String, String> stringMap(String name) {
+        if (!has(name)) {
+            return Map.of();
+        }
+        Fields f = object(name);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = f.node.properties().iterator(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isString()) {
+                throw new Invalid(f.path(e.getKey()), "must be a string");
+            }
+            out.put(e.getKey(), e.getValue().stringValue());
+        }
+        return out;
+    }
+
+    public Fields object(String name) {
+        return of(node.get(name), path(name));
+    }
+}
