@@ -7,6 +7,7 @@ import dev.herald.endpoint.EndpointSpec.Batching;
 import dev.herald.endpoint.EndpointSpec.Format;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
+import dev.herald.ingest.EventType;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import java.net.URI;
@@ -42,7 +43,6 @@ public final class EndpointValidator {
 
     static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
             "secret", "tls", "timeout_ms", "max_concurrency", "status"};
-    private static final Pattern TYPE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
     /** Headers Herald sets itself, or that HTTP owns; an endpoint's own headers may not replace them. */
     private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "content-encoding",
@@ -63,8 +63,7 @@ public final class EndpointValidator {
         Fields f = Fields.of(body, "").only(FIELDS);
         String url = url(f);
         String description = f.string("description", "", MAX_DESCRIPTION_LENGTH);
-        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, TYPE_NAME,
-                "must be an event type name of 1 to 128 letters, digits, '_', '.', ':' or '-'");
+        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, EventType.NAME, EventType.NAME_RULE);
         List<String> unknown = types.isEmpty() ? List.of() : unknownEventTypes.apply(types);
         if (!unknown.isEmpty()) {
             throw new Invalid("event_types", "names unknown event types " + unknown

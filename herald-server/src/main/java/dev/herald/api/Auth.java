@@ -1,0 +1,57 @@
+package dev.herald.api;
+
+import dev.herald.store.TenantStore;
+import dev.herald.tenant.TenantKeys;
+import io.javalin.http.Context;
+
+/**
+ * Bearer tokens: the admin token may do everything; a tenant key only its own tenant's endpoints and
+ * deliveries. Another tenant's resources answer 404, so a key cannot even learn that they exist.
+ */
+final class Auth {
+    private final String adminToken;
+    private final TenantStore tenants;
+
+    Auth(String adminToken, TenantStore tenants) {
+        this.adminToken = adminToken;
+        this.tenants = tenants;
+    }
+
+    Principal authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            throw unauthorized("send 'Authorization: Bearer <token>' with the admin token or a tenant key");
+        }
+        String token = header.substring(7).trim();
+        if (TenantKeys.constantTimeEquals(token, adminToken)) {
+            return new Principal.Admin();
+        }
+        if (token.startsWith(TenantKeys.PREFIX)) {
+            var tenant = tenants.tenantOfKey(TenantKeys.hash(token));
+            if (tenant.isPresent()) {
+                return new Principal.TenantKey(tenant.get());
+            }
+        }
+        throw unauthorized("the bearer token is not the admin token nor a valid tenant key");
+    }
+
+    Principal.Admin admin(Context ctx) {
+        if (authenticate(ctx) instanceof Principal.Admin a) {
+            return a;
+        }
+        throw new ApiError(403, "this operation needs the admin token; a tenant key may manage only its own endpoints and deliveries");
+    }
+
+    /** The admin, or a key of {@code tenantId}; any other key gets 404 as if the tenant did not exist. */
+    Principal tenant(Context ctx, String tenantId) {
+        Principal p = authenticate(ctx);
+        if (p instanceof Principal.TenantKey(String own) && !own.equals(tenantId)) {
+            throw ApiError.notFound("no tenant " + tenantId);
+        }
+        return p;
+    }
+
+    private static ApiError unauthorized(String detail) {
+        return new ApiError(401, detail);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.herald.api;
+
+import dev.herald.endpoint.EndpointValidator;
+import dev.herald.ingest.Publisher;
+import dev.herald.store.Database;
+import dev.herald.store.DeliveryStore;
+import dev.herald.store.EndpointStore;
+import dev.herald.store.EventTypeStore;
+import dev.herald.store.StoreException;
+import dev.herald.store.TenantStore;
+import dev.herald.validation.Invalid;
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
+import io.javalin.Javalin;
+import io.javalin.util.JavalinBindException;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API (v1) on Javalin with virtual threads. Every failure is a problem document: input errors
+ * are 4xx naming the field and the rule; a 5xx means Herald or its database failed, never the input.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final String STARTED = "herald.started";
+
+    private final Javalin app;
+
+    public record Parts(Database db, TenantStore tenants, EventTypeStore eventTypes, EndpointStore endpoints,
+                        DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
+                        PrometheusMeterRegistry metrics, Clock clock, String adminToken) {
+    }
+
+    public HttpApi(Parts p) {
+        Auth auth = new Auth(p.adminToken(), p.tenants());
+        ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock());
+        EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock());
+        TenantDataRoutes data = new TenantDataRoutes(auth, management, p.publisher(), p.deliveries(), p.clock());
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
+            config.http.prefer405over404 = true;
+            // why: Bodies enforces the per-route limits (1 MiB, 16 MiB for bulk) with a 413 problem
+            config.http.maxRequestSize = Bodies.MAX_BULK_BODY + 1L;
+            Routes r = new Routes(config.routes);
+            management.register(r);
+            endpoints.register(r);
+            data.register(r);
+            r.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            r.get("/readyz", ctx -> {
+                boolean ready = p.db().ping();
+                ctx.status(ready ? 200 : 503).contentType("application/json")
+                        .result(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"store unreachable\"}");
+            });
+            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
+
+            config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+            config.routes.after(ctx -> record(p.metrics(), ctx));
+            config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), null));
+            config.routes.exception(Invalid.class, (e, ctx) -> Problems.write(ctx, 422, e.getMessage(), e.field()));
+            config.routes.exception(StoreException.class, (e, ctx) -> {
+                log.error("Store failure on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage(), e);
+                Problems.write(ctx, 503, "the database is unavailable; try again shortly", null);
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("Bug: unexpected failure on {} {}", ctx.method(), Routes.route(ctx), e);
+                Problems.write(ctx, 500, "Herald failed unexpectedly; the error is logged", null);
+            });
+            config.routes.error(404, ctx -> fallback(ctx, "no such route: " + ctx.method() + " " + ctx.path()));
+            config.routes.error(405, ctx -> fallback(ctx, "method " + ctx.method() + " is not allowed on " + ctx.path()));
+            config.routes.error(413, ctx -> fallback(ctx, "the request body is too large"));
+        });
+    }
+
+    public HttpApi start(int port) {
+        try {
+            app.start(port);
+        } catch (JavalinBindException e) {
+            throw new ConfigException(HeraldConfig.PORT + ": port " + port + " is in use; stop what holds it or choose another port");
+        }
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private static void fallback(Context ctx, String detail) {
+        if (!Problems.written(ctx)) {
+            Problems.write(ctx, ctx.statusCode(), detail, null);
+        }
+    }
+
+    private static void record(PrometheusMeterRegistry metrics, Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        if (started == null) {
+            return;
+        }
+        Timer.builder("herald.http.requests")
+                .description("HTTP API requests by route template, method and status")
+                .tag("route", Routes.route(ctx))
+                .tag("method", ctx.method().name())
+                .tag("status", Integer.toString(ctx.statusCode()))
+                .register(metrics)
+                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+}

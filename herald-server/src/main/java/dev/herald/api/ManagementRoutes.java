@@ -1,0 +1,108 @@
+package dev.herald.api;
+
+import dev.herald.ingest.EventType;
+import dev.herald.json.Json;
+import dev.herald.store.EventTypeStore;
+import dev.herald.store.TenantStore;
+import dev.herald.tenant.Tenant;
+import dev.herald.tenant.TenantKeys;
+import dev.herald.validation.Fields;
+import java.time.Clock;
+import java.util.regex.Pattern;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Tenants, tenant keys and the event-type catalogue: the admin's side of the API. */
+final class ManagementRoutes {
+    static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final Auth auth;
+    private final TenantStore tenants;
+    private final EventTypeStore eventTypes;
+    private final Clock clock;
+
+    ManagementRoutes(Auth auth, TenantStore tenants, EventTypeStore eventTypes, Clock clock) {
+        this.auth = auth;
+        this.tenants = tenants;
+        this.eventTypes = eventTypes;
+        this.clock = clock;
+    }
+
+    void register(Routes r) {
+        r.post("/v1/tenants", ctx -> {
+            auth.admin(ctx);
+            Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("id", "name");
+            String id = f.requiredString("id", TENANT_ID,
+                    "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            String name = f.requiredString("name");
+            if (name.isBlank() || name.length() > 256) {
+                throw new dev.herald.validation.Invalid("name", "must be 1 to 256 characters, not blank");
+            }
+            Tenant t = new Tenant(id, name, clock.instant());
+            if (!tenants.create(t)) {
+                throw ApiError.conflict("a tenant with id " + id + " exists already");
+            }
+            Responses.json(ctx, 201, view(t));
+        });
+        r.get("/v1/tenants", ctx -> {
+            auth.admin(ctx);
+            Responses.json(ctx, 200, Pagination.page(
+                    tenants.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));
+        });
+        r.get("/v1/tenants/{tenant}", ctx -> {
+            auth.admin(ctx);
+            Responses.json(ctx, 200, view(existing(ctx.pathParam("tenant"))));
+        });
+        r.delete("/v1/tenants/{tenant}", ctx -> {
+            auth.admin(ctx);
+            if (!tenants.delete(ctx.pathParam("tenant"))) {
+                throw ApiError.notFound("no tenant " + ctx.pathParam("tenant"));
+            }
+            ctx.status(204);
+        });
+        r.post("/v1/tenants/{tenant}/keys", ctx -> {
+            auth.admin(ctx);
+            Tenant t = existing(ctx.pathParam("tenant"));
+            String key = TenantKeys.generate();
+            tenants.addKey(t.id(), TenantKeys.hash(key), key.substring(0, 8), clock.instant());
+            ObjectNode n = Json.object();
+            n.put("key", key);
+            n.put("tenant_id", t.id());
+            Responses.json(ctx, 201, n);
+        });
+        r.post("/v1/event-types", ctx -> {
+            auth.admin(ctx);
+            Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("name", "description");
+            String name = f.requiredString("name", EventType.NAME, EventType.NAME_RULE);
+            EventType t = new EventType(name, f.string("description", "", 1024), clock.instant());
+            if (!eventTypes.create(t)) {
+                throw ApiError.conflict("an event type named " + name + " exists already");
+            }
+            Responses.json(ctx, 201, view(t));
+        });
+        r.get("/v1/event-types", ctx -> {
+            auth.admin(ctx);
+            Responses.json(ctx, 200, Pagination.page(
+                    eventTypes.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));
+        });
+    }
+
+    Tenant existing(String id) {
+        return tenants.get(id).orElseThrow(() -> ApiError.notFound("no tenant " + id));
+    }
+
+    private static ObjectNode view(Tenant t) {
+        ObjectNode n = Json.object();
+        n.put("id", t.id());
+        n.put("name", t.name());
+        n.put("created_at", t.createdAt().toString());
+        return n;
+    }
+
+    private static ObjectNode view(EventType t) {
+        ObjectNode n = Json.object();
+        n.put("name", t.name());
+        n.put("description", t.description());
+        n.put("created_at", t.createdAt().toString());
+        return n;
+    }
+}

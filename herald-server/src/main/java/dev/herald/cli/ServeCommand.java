@@ -1,0 +1,70 @@
+package dev.herald.cli;
+
+import dev.herald.Herald;
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code herald serve}: runs the API, batcher and dispatcher until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run Herald. Every flag can also be set by its environment variable; a flag wins.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--port", description = "HTTP port [HERALD_PORT, default 8080]")
+    String port;
+    @Option(names = "--data-dir", description = "Where SQLite and the admin token live [HERALD_DATA_DIR, default ./herald-data]")
+    String dataDir;
+    @Option(names = "--database-url", description = "postgresql:// URL; when set PostgreSQL is used instead of SQLite [HERALD_DATABASE_URL]")
+    String databaseUrl;
+    @Option(names = "--admin-token", description = "The admin bearer token [HERALD_ADMIN_TOKEN, default generated]")
+    String adminToken;
+    @Option(names = "--allow-private-targets", arity = "0..1", fallbackValue = "true",
+            description = "Allow endpoints on loopback and private addresses [HERALD_ALLOW_PRIVATE_TARGETS, default false]")
+    String allowPrivateTargets;
+    @Option(names = "--user-agent", description = "User-Agent of deliveries [HERALD_USER_AGENT, default Herald-Webhook-Sender/1.0]")
+    String userAgent;
+    @Option(names = "--retention", description = "How long delivered data is kept, like 7d or 12h [HERALD_RETENTION, default 7d]")
+    String retention;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> settings = new HashMap<>(System.getenv());
+        put(settings, HeraldConfig.PORT, port);
+        put(settings, HeraldConfig.DATA_DIR, dataDir);
+        put(settings, HeraldConfig.DATABASE_URL, databaseUrl);
+        put(settings, HeraldConfig.ADMIN_TOKEN, adminToken);
+        put(settings, HeraldConfig.ALLOW_PRIVATE_TARGETS, allowPrivateTargets);
+        put(settings, HeraldConfig.USER_AGENT, userAgent);
+        put(settings, HeraldConfig.RETENTION, retention);
+        Herald herald;
+        try {
+            HeraldConfig config = HeraldConfig.from(settings);
+            // why: millisecond ticks, so a time the API returns is the time it stored
+            herald = Herald.start(config, Clock.tickMillis(ZoneOffset.UTC), System.out);
+            System.out.println("Herald is listening on http://localhost:" + herald.port()
+                    + " (" + (config.usesPostgres() ? "PostgreSQL" : "SQLite in " + config.dataDir().toAbsolutePath()) + ")");
+        } catch (ConfigException e) {
+            System.err.println("herald: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            herald.close();
+            stopped.countDown();
+        }, "herald-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static void put(Map<String, String> settings, String name, String value) {
+        if (value != null) {
+            settings.put(name, value);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.herald.ingest;
+
+import dev.herald.json.Json;
+import dev.herald.store.EventStore;
+import dev.herald.store.EventTypeStore;
+import dev.herald.store.Ids;
+import dev.herald.validation.Fields;
+import dev.herald.validation.Invalid;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The first step of the data flow: validates what a publisher sends and stores it with its queue rows.
+ * A publish is acknowledged only after that transaction has committed.
+ */
+public final class Publisher {
+    public static final int MAX_BULK_EVENTS = 1000;
+    private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    private final EventStore events;
+    private final EventTypeStore types;
+    private final Clock clock;
+    private final Counter ingested;
+    private final Runnable onPublished;
+
+    /** @param onPublished told after each commit, so the batcher can wake without polling */
+    public Publisher(EventStore events, EventTypeStore types, Clock clock, MeterRegistry metrics, Runnable onPublished) {
+        this.events = events;
+        this.types = types;
+        this.clock = clock;
+        this.ingested = Counter.builder("herald.events.ingested").description("Events stored and acknowledged")
+                .register(metrics);
+        this.onPublished = onPublished;
+    }
+
+    public Published publish(String tenantId, JsonNode body) {
+        return store(tenantId, List.of(event(body, "")), "").getFirst();
+    }
+
+    public List<Published> publishBulk(String tenantId, JsonNode body) {
+        JsonNode list = Fields.of(body, "").only("events").raw("events");
+        if (list == null || !list.isArray()) {
+            throw new Invalid("events", "is required: an array of 1 to " + MAX_BULK_EVENTS + " events");
+        }
+        if (list.isEmpty() || list.size() > MAX_BULK_EVENTS) {
+            throw new Invalid("events", "must hold 1 to " + MAX_BULK_EVENTS + " events, has " + list.size());
+        }
+        List<NewEvent> parsed = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            parsed.add(event(list.get(i), "events[" + i + "]"));
+        }
+        return store(tenantId, parsed, "events");
+    }
+
+    /** @param listField the field holding the events ("events"), or "" for a single event */
+    private List<Published> store(String tenantId, List<NewEvent> parsed, String listField) {
+        Set<String> distinctTypes = new LinkedHashSet<>();
+        parsed.forEach(e -> distinctTypes.add(e.type()));
+        List<String> unknown = types.unknown(distinctTypes);
+        if (!unknown.isEmpty()) {
+            int i = 0;
+            while (!unknown.contains(parsed.get(i).type())) {
+                i++;
+            }
+            String field = listField.isEmpty() ? "type" : listField + "[" + i + "].type";
+            throw new Invalid(field, "names the unknown event type " + parsed.get(i).type()
+                    + "; create it first with POST /v1/event-types");
+        }
+        List<Published> out = events.publish(tenantId, parsed, clock.instant());
+        ingested.increment(out.stream().filter(p -> !p.repeated()).count());
+        onPublished.run();
+        return out;
+    }
+
+    private NewEvent event(JsonNode node, String path) {
+        Fields f = Fields.of(node, path).only("id", "type", "data");
+        String id = f.has("id") ? f.requiredString("id", EVENT_ID, "must be 1 to 255 visible ASCII characters") : Ids.uuid7(clock);
+        String type = f.requiredString("type");
+        JsonNode data = f.raw("data");
+        if (data == null || !data.isObject()) {
+            throw new Invalid(f.path("data"), "is required: a JSON object");
+        }
+        return new NewEvent(id, type, Json.write(data));
+    }
+}
