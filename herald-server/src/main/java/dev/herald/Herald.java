@@ -1,11 +1,14 @@
 package dev.herald;
 
 import dev.herald.api.HttpApi;
+import dev.herald.batching.Batcher;
 import dev.herald.config.AdminToken;
 import dev.herald.config.HeraldConfig;
+import dev.herald.delivery.DeliveryEngine;
 import dev.herald.endpoint.EndpointValidator;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.ingest.Publisher;
+import dev.herald.store.BatchStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
@@ -27,16 +30,25 @@ public final class Herald implements AutoCloseable {
 
     private final Database db;
     private final HttpApi api;
+    private final Batcher batcher;
+    private final DeliveryEngine engine;
     private final JvmGcMetrics gcMetrics;
 
-    private Herald(Database db, HttpApi api, JvmGcMetrics gcMetrics) {
+    private Herald(Database db, HttpApi api, Batcher batcher, DeliveryEngine engine, JvmGcMetrics gcMetrics) {
         this.db = db;
         this.api = api;
+        this.batcher = batcher;
+        this.engine = engine;
         this.gcMetrics = gcMetrics;
     }
 
     /** Opens the store (migrating it), starts serving, and answers once ready. */
     public static Herald start(HeraldConfig config, Clock clock, PrintStream out) {
+        return start(config, clock, out, DeliveryEngine.Settings.defaults(config.userAgent(), config.retention()));
+    }
+
+    /** As {@link #start(HeraldConfig, Clock, PrintStream)}, with the delivery engine tuned (tests pin its jitter). */
+    public static Herald start(HeraldConfig config, Clock clock, PrintStream out, DeliveryEngine.Settings engineSettings) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
@@ -47,16 +59,26 @@ public final class Herald implements AutoCloseable {
         Database db = config.databaseUrl().isPresent()
                 ? Database.postgres(config.databaseUrl().get(), metrics)
                 : Database.sqlite(config.dataDir().resolve(SQLITE_FILE), metrics);
+        DeliveryEngine engine = null;
+        Batcher batcher = null;
         try {
+            TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
+            engine = new DeliveryEngine(db, guard, clock, metrics, engineSettings).start();
+            batcher = new Batcher(new BatchStore(db, clock), clock, engine::wake, Batcher.DEFAULT_POLL).start();
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
-            EndpointStore endpoints = new EndpointStore(db);
-            Publisher publisher = new Publisher(new EventStore(db), eventTypes, clock, metrics, () -> { });
-            EndpointValidator validator = new EndpointValidator(eventTypes::unknown, new TargetGuard(config.allowPrivateTargets()));
-            HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, endpoints, new DeliveryStore(db),
-                    publisher, validator, metrics, clock, adminToken)).start(config.port());
-            return new Herald(db, api, gc);
+            Publisher publisher = new Publisher(new EventStore(db), eventTypes, clock, metrics, batcher::wake);
+            EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
+            HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db), new DeliveryStore(db),
+                    publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port());
+            return new Herald(db, api, batcher, engine, gc);
         } catch (RuntimeException e) {
+            if (batcher != null) {
+                batcher.close();
+            }
+            if (engine != null) {
+                engine.close();
+            }
             db.close();
             throw e;
         }
@@ -70,9 +92,16 @@ public final class Herald implements AutoCloseable {
         return db;
     }
 
+    public DeliveryEngine engine() {
+        return engine;
+    }
+
+    /** Stops taking requests, lets attempts in flight finish and records them, then closes the store. */
     @Override
     public void close() {
         api.close();
+        batcher.close();
+        engine.close();
         gcMetrics.close();
         db.close();
     }

@@ -25,13 +25,17 @@ final class EndpointRoutes {
     private final EndpointStore endpoints;
     private final EndpointValidator validator;
     private final Clock clock;
+    private final Runnable onDeliveryDue;
 
-    EndpointRoutes(Auth auth, ManagementRoutes management, EndpointStore endpoints, EndpointValidator validator, Clock clock) {
+    /** @param onDeliveryDue told when an endpoint may have become sendable (resumed, or its settings changed) */
+    EndpointRoutes(Auth auth, ManagementRoutes management, EndpointStore endpoints, EndpointValidator validator, Clock clock,
+                   Runnable onDeliveryDue) {
         this.auth = auth;
         this.management = management;
         this.endpoints = endpoints;
         this.validator = validator;
         this.clock = clock;
+        this.onDeliveryDue = onDeliveryDue;
     }
 
     void register(Routes r) {
@@ -57,6 +61,7 @@ final class EndpointRoutes {
             EndpointSpec spec = validator.validate(EndpointValidator.merge(current.spec(), Bodies.json(ctx, Bodies.MAX_BODY)));
             Endpoint updated = endpoints.update(current.tenantId(), current.id(), spec, clock.instant())
                     .orElseThrow(() -> gone(ctx));
+            onDeliveryDue.run();
             Responses.json(ctx, 200, EndpointJson.view(updated, false));
         });
         r.delete(ENDPOINT, ctx -> {

@@ -32,14 +32,14 @@ public final class HttpApi implements AutoCloseable {
 
     public record Parts(Database db, TenantStore tenants, EventTypeStore eventTypes, EndpointStore endpoints,
                         DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
-                        PrometheusMeterRegistry metrics, Clock clock, String adminToken) {
+                        PrometheusMeterRegistry metrics, Clock clock, String adminToken, Runnable onDeliveryDue) {
     }
 
     public HttpApi(Parts p) {
         Auth auth = new Auth(p.adminToken(), p.tenants());
         ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock());
-        EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock());
-        TenantDataRoutes data = new TenantDataRoutes(auth, management, p.publisher(), p.deliveries(), p.clock());
+        EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock(), p.onDeliveryDue());
+        TenantDataRoutes data = new TenantDataRoutes(auth, management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

@@ -22,13 +22,16 @@ final class TenantDataRoutes {
     private final Publisher publisher;
     private final DeliveryStore deliveries;
     private final Clock clock;
+    private final Runnable onDeliveryDue;
 
-    TenantDataRoutes(Auth auth, ManagementRoutes management, Publisher publisher, DeliveryStore deliveries, Clock clock) {
+    TenantDataRoutes(Auth auth, ManagementRoutes management, Publisher publisher, DeliveryStore deliveries, Clock clock,
+                     Runnable onDeliveryDue) {
         this.auth = auth;
         this.management = management;
         this.publisher = publisher;
         this.deliveries = deliveries;
         this.clock = clock;
+        this.onDeliveryDue = onDeliveryDue;
     }
 
     void register(Routes r) {
@@ -62,7 +65,10 @@ final class TenantDataRoutes {
                 case NOT_FOUND -> throw missing(ctx);
                 case NOT_FAILED -> throw ApiError.conflict("delivery " + ctx.pathParam("delivery")
                         + " is not failed; only a failed delivery can be retried by hand");
-                case RETRYING -> Responses.json(ctx, 202, view(existing(ctx), true));
+                case RETRYING -> {
+                    onDeliveryDue.run();
+                    Responses.json(ctx, 202, view(existing(ctx), true));
+                }
             }
         });
     }

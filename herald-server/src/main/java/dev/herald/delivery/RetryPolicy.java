@@ -72,6 +72,23 @@ public record RetryPolicy(Kind policy, int maxAttempts, Duration horizon, Durati
         };
     }
 
+    /** Bounded jitter: each delay is stretched or shrunk by at most this fraction. */
+    public static final double JITTER = 0.05;
+
+    /**
+     * The delay before retry {@code n} with jitter ({@code random} in [0, 1)), and a {@code Retry-After}
+     * honoured within the policy: it may lengthen the delay, up to the policy's longest single delay.
+     */
+    public Duration delayBeforeRetry(int n, double random, Duration retryAfter) {
+        long base = delayBeforeRetry(n).toMillis();
+        long jittered = Math.max(MIN_DELAY.toMillis(), Math.round(base * (1 + JITTER * (2 * random - 1))));
+        if (retryAfter != null && retryAfter.toMillis() > jittered) {
+            long longest = delayBeforeRetry(maxAttempts - 1).toMillis();
+            jittered = Math.max(jittered, Math.min(retryAfter.toMillis(), longest));
+        }
+        return Duration.ofMillis(jittered);
+    }
+
     /** The whole time from the first attempt to the last, without jitter. */
     public Duration span() {
         return switch (policy) {

@@ -2,15 +2,17 @@ package dev.herald.store;
 
 /** The few places where SQLite and PostgreSQL differ. Everything else is the same SQL. */
 public enum Dialect {
-    SQLITE("sqlite", ""),
-    POSTGRESQL("postgresql", " FOR UPDATE SKIP LOCKED");
+    SQLITE("sqlite", "", ""),
+    POSTGRESQL("postgresql", " FOR UPDATE SKIP LOCKED", " FOR UPDATE");
 
     private final String migrations;
     private final String skipLocked;
+    private final String forUpdate;
 
-    Dialect(String migrations, String skipLocked) {
+    Dialect(String migrations, String skipLocked, String forUpdate) {
         this.migrations = migrations;
         this.skipLocked = skipLocked;
+        this.forUpdate = forUpdate;
     }
 
     /** Flyway location of this dialect's migrations. */
@@ -24,5 +26,10 @@ public enum Dialect {
      */
     public String skipLocked() {
         return skipLocked;
+    }
+
+    /** Appended to a read that must hold its rows until commit (on SQLite the IMMEDIATE transaction does). */
+    public String forUpdate() {
+        return forUpdate;
     }
 }

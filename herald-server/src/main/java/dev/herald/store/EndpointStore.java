@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Endpoints, their secrets and TLS material. Every query is scoped to a tenant. */
 public final class EndpointStore {
-    private static final String COLUMNS = "id, tenant_id, url, description, event_types, format, batch_max_events,"
+    static final String COLUMNS = "id, tenant_id, url, description, event_types, format, batch_max_events,"
             + " batch_window_ms, retry_policy, retry_max_attempts, retry_horizon_ms, retry_initial_delay_ms, retry_on,"
             + " headers, secret, previous_secret, previous_secret_expires_at, tls_client_certificate, tls_client_key,"
             + " tls_ca_certificates, timeout_ms, max_concurrency, status, paused_reason, created_at, updated_at";

@@ -70,6 +70,7 @@ CREATE TABLE queue (
     event_seq   INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
     PRIMARY KEY (endpoint_id, event_seq)
 );
+CREATE INDEX queue_by_event ON queue (event_seq); -- retention: is an old event still waiting anywhere?
 
 -- A sealed delivery: its body is frozen, every attempt sends these bytes.
 CREATE TABLE deliveries (
@@ -84,12 +85,15 @@ CREATE TABLE deliveries (
     attempt_limit    INTEGER,           -- set by a manual retry; otherwise the endpoint's policy decides
     next_attempt_at  INTEGER,           -- due time while pending
     lease_token      TEXT,              -- fencing: every write after a claim checks it
+                                        -- a claim also moves next_attempt_at to the lease's end, so an
+                                        -- expired lease makes the delivery due again by itself
     lease_expires_at INTEGER,
     created_at       INTEGER NOT NULL,
     delivered_at     INTEGER,
     finished_at      INTEGER            -- delivered or failed; retention counts from here
 );
-CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+CREATE INDEX deliveries_due ON deliveries (endpoint_id, status, next_attempt_at);
+CREATE INDEX deliveries_by_status ON deliveries (status, next_attempt_at);
 CREATE INDEX deliveries_by_tenant ON deliveries (tenant_id, id);
 CREATE INDEX deliveries_by_endpoint ON deliveries (endpoint_id, id);
 CREATE INDEX deliveries_finished ON deliveries (finished_at);

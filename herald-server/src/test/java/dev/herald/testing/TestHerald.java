@@ -2,6 +2,7 @@ package dev.herald.testing;
 
 import dev.herald.Herald;
 import dev.herald.config.HeraldConfig;
+import dev.herald.delivery.DeliveryEngine;
 import dev.herald.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,6 +57,7 @@ public final class TestHerald implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> settings = new HashMap<>();
         private Clock clock = Clock.tickMillis(java.time.ZoneOffset.UTC);
+        private Double jitter;
 
         private Builder() {
             settings.put(HeraldConfig.ADMIN_TOKEN, ADMIN);
@@ -88,12 +90,25 @@ public final class TestHerald implements AutoCloseable {
             return this;
         }
 
+        /** Pins the retry jitter source (0.5 means no jitter). */
+        public Builder jitter(double random) {
+            this.jitter = random;
+            return this;
+        }
+
         public TestHerald start() {
             try {
                 Path dir = Files.createTempDirectory("herald-test");
                 settings.putIfAbsent(HeraldConfig.DATA_DIR, dir.toString());
                 HeraldConfig config = HeraldConfig.from(settings);
-                return new TestHerald(Herald.start(config, clock, new PrintStream(PrintStream.nullOutputStream())), dir);
+                var engine = DeliveryEngine.Settings.defaults(config.userAgent(), config.retention());
+                if (jitter != null) {
+                    double pinned = jitter;
+                    engine = new DeliveryEngine.Settings(engine.userAgent(), engine.retention(), engine.poll(),
+                            engine.maxInFlight(), () -> pinned);
+                }
+                PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+                return new TestHerald(Herald.start(config, clock, quiet, engine), dir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

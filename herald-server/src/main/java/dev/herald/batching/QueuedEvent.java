@@ -1,0 +1,7 @@
+package dev.herald.batching;
+
+import java.time.Instant;
+
+/** An event waiting in an endpoint's queue; {@code data} is its JSON text. */
+public record QueuedEvent(long seq, String id, String type, String data, Instant createdAt) {
+}

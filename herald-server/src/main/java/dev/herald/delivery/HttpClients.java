@@ -1,0 +1,114 @@
+package dev.herald.delivery;
+
+import dev.herald.endpoint.EndpointSpec.TlsSettings;
+import dev.herald.endpoint.TargetGuard;
+import dev.herald.endpoint.TlsMaterial;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
+import okhttp3.OkHttpClient;
+
+/**
+ * One OkHttp client per TLS identity, all derived from one base client so they share the connection
+ * pool and dispatcher. OkHttp keys pooled connections by their SSL socket factory too, so endpoints with
+ * different client certificates never share a connection, while endpoints with the same identity do.
+ *
+ * <p>Every client: no redirects followed, no silent retries, TLS 1.2 or newer, names resolved through
+ * the {@link TargetGuard} (so DNS rebinding to a private address is refused at delivery).
+ */
+final class HttpClients {
+    private final OkHttpClient base;
+    private final ConcurrentHashMap<String, OkHttpClient> byIdentity = new ConcurrentHashMap<>();
+
+    HttpClients(TargetGuard guard) {
+        this.base = new OkHttpClient.Builder()
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
+                .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ZERO)
+                .writeTimeout(Duration.ZERO)
+                .dns(guard::resolve)
+                .build();
+    }
+
+    OkHttpClient forTls(TlsSettings tls) {
+        if (tls == null) {
+            return base;
+        }
+        return byIdentity.computeIfAbsent(identity(tls), k -> withTls(tls));
+    }
+
+    void close() {
+        base.dispatcher().executorService().shutdown();
+        base.connectionPool().evictAll();
+    }
+
+    private OkHttpClient withTls(TlsSettings tls) {
+        try {
+            TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            defaults.init((KeyStore) null);
+            X509TrustManager trust = (X509TrustManager) defaults.getTrustManagers()[0];
+            if (tls.caCertificates() != null) {
+                KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+                anchors.load(null, null);
+                int i = 0;
+                for (X509Certificate ca : trust.getAcceptedIssuers()) {
+                    anchors.setCertificateEntry("default-" + i++, ca);
+                }
+                for (X509Certificate ca : TlsMaterial.certificates("tls.ca_certificates", tls.caCertificates())) {
+                    anchors.setCertificateEntry("extra-" + i++, ca);
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(anchors);
+                trust = (X509TrustManager) tmf.getTrustManagers()[0];
+            }
+            KeyManagerFactory kmf = null;
+            if (tls.clientCertificate() != null) {
+                List<X509Certificate> chain = TlsMaterial.certificates("tls.client_certificate", tls.clientCertificate());
+                PrivateKey key = TlsMaterial.privateKey("tls.client_key", tls.clientKey());
+                KeyStore identity = KeyStore.getInstance("PKCS12");
+                identity.load(null, null);
+                char[] password = new char[0];
+                identity.setKeyEntry("client", key, password, chain.toArray(new X509Certificate[0]));
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(identity, password);
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf == null ? null : kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {trust}, null);
+            return base.newBuilder().sslSocketFactory(context.getSocketFactory(), trust).build();
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot build the TLS context of an endpoint whose material was validated;"
+                    + " should never happen: " + e.getMessage(), e);
+        }
+    }
+
+    private static String identity(TlsSettings tls) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {tls.clientCertificate(), tls.clientKey(), tls.caCertificates()}) {
+                d.update(String.valueOf(part).getBytes(StandardCharsets.UTF_8));
+                d.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.herald.store;
+
+import dev.herald.batching.DeliveryBodies;
+import dev.herald.batching.QueuedEvent;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sealing: turns an endpoint's queued events into deliveries whose bodies are frozen. One endpoint is
+ * sealed by one transaction at a time (its row is locked first), so two nodes never seal the same events.
+ */
+public final class BatchStore {
+    /** Bounds one sealing transaction, so that it never holds the SQLite writer for long. */
+    static final int MAX_EVENTS_PER_TRANSACTION = 1000;
+
+    /** What one sealing pass did: deliveries made, and when this endpoint next needs a look (null: when woken). */
+    public record Sealed(int deliveries, Instant nextLook) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+
+    public BatchStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Endpoints with at least one event waiting. */
+    public List<String> endpointsWithWaitingEvents() {
+        return db.read(c -> Sql.list(c, "SELECT e.id FROM endpoints e"
+                + " WHERE EXISTS (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id)", rs -> rs.getString(1)));
+    }
+
+    /**
+     * Seals what is due for one endpoint: format {@code event}, every waiting event on its own; format
+     * {@code batch}, full batches of {@code max_events}, then a partial one if the window since the last seal
+     * has passed. Events keep their publish order within and across deliveries.
+     */
+    public Sealed seal(String endpointId) {
+        return db.inTransaction(c -> {
+            Optional<EndpointRow> found = Sql.one(c, "SELECT id, tenant_id, format, batch_max_events, batch_window_ms,"
+                            + " last_sealed_at FROM endpoints WHERE id = ?" + db.dialect().forUpdate(),
+                    rs -> new EndpointRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),
+                            Sql.nullableLong(rs, "last_sealed_at")), endpointId);
+            if (found.isEmpty()) {
+                return new Sealed(0, null); // deleted meanwhile; its queue went with it
+            }
+            EndpointRow e = found.get();
+            Instant now = clock.instant();
+            boolean single = e.format.equals("event");
+            int perDelivery = single ? 1 : e.maxEvents;
+            List<QueuedEvent> waiting = Sql.list(c, "SELECT ev.seq, ev.id, ev.type, ev.data, ev.created_at"
+                            + " FROM queue q JOIN events ev ON ev.seq = q.event_seq"
+                            + " WHERE q.endpoint_id = ? ORDER BY q.event_seq LIMIT ?",
+                    rs -> new QueuedEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            Instant.ofEpochMilli(rs.getLong(5))),
+                    endpointId, Math.max(MAX_EVENTS_PER_TRANSACTION, perDelivery));
+            int sealed = 0;
+            int from = 0;
+            boolean windowPassed = e.lastSealedAt == null || now.toEpochMilli() >= e.lastSealedAt + e.windowMs;
+            while (from < waiting.size()) {
+                int to = Math.min(from + perDelivery, waiting.size());
+                boolean full = to - from == perDelivery;
+                if (!full && !windowPassed) {
+                    break;
+                }
+                insertDelivery(c, e, waiting.subList(from, to), single, now);
+                sealed++;
+                from = to;
+                windowPassed = false; // why: the window restarts at this seal
+            }
+            if (sealed > 0) {
+                Sql.update(c, "UPDATE endpoints SET last_sealed_at = ? WHERE id = ?", now.toEpochMilli(), endpointId);
+            }
+            Instant nextLook = null;
+            if (from < waiting.size()) {
+                long windowStart = sealed > 0 ? now.toEpochMilli() : e.lastSealedAt;
+                nextLook = waiting.size() >= MAX_EVENTS_PER_TRANSACTION && sealed > 0
+                        ? now // more than one transaction's worth: carry on at once
+                        : Instant.ofEpochMilli(windowStart + e.windowMs);
+            }
+            return new Sealed(sealed, nextLook);
+        });
+    }
+
+    private void insertDelivery(Connection c, EndpointRow e, List<QueuedEvent> events, boolean single, Instant now)
+            throws SQLException {
+        String id = Ids.uuid7(clock);
+        byte[] body = single ? DeliveryBodies.event(id, events.getFirst()) : DeliveryBodies.batch(id, now, events);
+        Sql.update(c, "INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
+                        + " attempt_count, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)",
+                id, e.tenantId, e.id, single ? events.getFirst().type() : "batch", events.size(), body,
+                now.toEpochMilli(), now.toEpochMilli());
+        for (int i = 0; i < events.size(); i++) {
+            QueuedEvent q = events.get(i);
+            Sql.update(c, "INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
+                    id, i, q.seq(), q.id());
+            Sql.update(c, "DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", e.id, q.seq());
+        }
+    }
+
+    private record EndpointRow(String id, String tenantId, String format, int maxEvents, long windowMs, Long lastSealedAt) {
+    }
+}

@@ -1,0 +1,150 @@
+package dev.herald.store;
+
+import dev.herald.delivery.Attempt;
+import dev.herald.delivery.Delivery.Status;
+import dev.herald.endpoint.Endpoint;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The dispatcher's SQL: lease claims, fenced outcomes, queue statistics and the retention purge.
+ *
+ * <p>A claim sets a fresh lease token and moves {@code next_attempt_at} to the lease's end: a delivery in
+ * flight is not due, and one whose node died becomes due again when its lease runs out, with no sweeper.
+ * Every write after a claim names the token; a node that lost its lease changes nothing.
+ */
+public final class DispatchStore {
+    /** A delivery this node holds the lease of, with what sending it needs. */
+    public record Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
+                        Integer attemptLimit, String leaseToken, boolean reclaimed) {
+    }
+
+    /** What an attempt ended in, to be written under the lease it was made with. */
+    public record Outcome(Claim claim, Attempt attempt, Status status, Instant nextAttemptAt, String pauseReason) {
+    }
+
+    /** Queue depth for the metrics. */
+    public record Stats(long waitingEvents, long dueDeliveries, long retryingDeliveries, Instant oldestDue) {
+    }
+
+    private final Database db;
+
+    public DispatchStore(Database db) {
+        this.db = db;
+    }
+
+    /** Active endpoints that have at least one delivery due at {@code now}. */
+    public List<Endpoint> endpointsWithDueDeliveries(Instant now) {
+        return db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + " FROM endpoints e WHERE e.status = 'active'"
+                        + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'"
+                        + " AND d.next_attempt_at <= ?)",
+                EndpointStore::endpoint, now.toEpochMilli()));
+    }
+
+    /**
+     * Claims up to {@code slots.get(endpoint)} due deliveries of each endpoint, oldest due first, in one
+     * transaction. The lease lasts {@code leaseFor(endpoint)}, which outlasts the endpoint's HTTP deadline.
+     */
+    public List<Claim> claim(Map<Endpoint, Integer> slots, Instant now, java.util.function.Function<Endpoint, Duration> leaseFor) {
+        return db.inTransaction(c -> {
+            List<Claim> claims = new ArrayList<>();
+            for (Map.Entry<Endpoint, Integer> slot : slots.entrySet()) {
+                claimFor(c, slot.getKey(), slot.getValue(), now, now.plus(leaseFor.apply(slot.getKey())), claims);
+            }
+            return claims;
+        });
+    }
+
+    private void claimFor(Connection c, Endpoint e, int limit, Instant now, Instant leaseEnds, List<Claim> out)
+            throws SQLException {
+        record Row(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit, boolean leased) {
+        }
+        List<Row> rows = Sql.list(c, "SELECT id, event_type, body, attempt_count, attempt_limit, lease_token FROM deliveries"
+                        + " WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?"
+                        + " ORDER BY next_attempt_at LIMIT ?" + db.dialect().skipLocked(),
+                rs -> {
+                    Long limitValue = Sql.nullableLong(rs, "attempt_limit");
+                    return new Row(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getInt(4),
+                            limitValue == null ? null : limitValue.intValue(), rs.getString(6) != null);
+                },
+                e.id(), now.toEpochMilli(), limit);
+        for (Row r : rows) {
+            String token = UUID.randomUUID().toString();
+            int n = Sql.update(c, "UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?"
+                            + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+                    token, leaseEnds.toEpochMilli(), leaseEnds.toEpochMilli(), r.id(), now.toEpochMilli());
+            if (n == 1) {
+                out.add(new Claim(r.id(), e, r.eventType(), r.body(), r.attemptCount(), r.attemptLimit(), token, r.leased()));
+            }
+        }
+    }
+
+    /**
+     * Writes outcomes in one transaction, each only if its lease still holds. Answers how many were
+     * fenced out (their lease had expired and another claim may have taken the delivery).
+     */
+    public int record(List<Outcome> outcomes, Instant now) {
+        return db.inTransaction(c -> {
+            int fenced = 0;
+            for (Outcome o : outcomes) {
+                boolean finished = o.status() != Status.PENDING;
+                int n = Sql.update(c, "UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
+                                + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL,"
+                                + " delivered_at = ?, finished_at = ? WHERE id = ? AND lease_token = ?",
+                        o.status().toString(),
+                        o.nextAttemptAt() == null ? null : o.nextAttemptAt().toEpochMilli(),
+                        o.status() == Status.DELIVERED ? o.attempt().at().toEpochMilli() : null,
+                        finished ? now.toEpochMilli() : null,
+                        o.claim().deliveryId(), o.claim().leaseToken());
+                if (n == 0) {
+                    fenced++;
+                    continue;
+                }
+                Attempt a = o.attempt();
+                Sql.update(c, "INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(), a.error(),
+                        a.responseBody());
+                if (o.pauseReason() != null) {
+                    Sql.update(c, "UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
+                            + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
+                }
+            }
+            return fenced;
+        });
+    }
+
+    public Stats stats(Instant now) {
+        return db.read(c -> {
+            long waiting = Sql.one(c, "SELECT COUNT(*) FROM queue", rs -> rs.getLong(1)).orElse(0L);
+            long due = Sql.one(c, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?",
+                    rs -> rs.getLong(1), now.toEpochMilli()).orElse(0L);
+            long retrying = Sql.one(c, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempt_count > 0",
+                    rs -> rs.getLong(1)).orElse(0L);
+            Long oldest = Sql.one(c, "SELECT MIN(next_attempt_at) AS oldest FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?",
+                    rs -> Sql.nullableLong(rs, "oldest"), now.toEpochMilli()).orElse(null);
+            return new Stats(waiting, due, retrying, oldest == null ? null : Instant.ofEpochMilli(oldest));
+        });
+    }
+
+    /**
+     * Deletes up to {@code batch} delivered deliveries (with their attempts) and up to {@code batch} events
+     * older than {@code cutoff} that wait nowhere. Small batches keep each transaction short, so the purge
+     * never holds up delivery. Failed deliveries are kept: they can still be retried by hand.
+     */
+    public int purge(Instant cutoff, int batch) {
+        return db.inTransaction(c -> {
+            int deliveries = Sql.update(c, "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
+                    + " WHERE status = 'delivered' AND finished_at < ? LIMIT ?)", cutoff.toEpochMilli(), batch);
+            int events = Sql.update(c, "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.created_at < ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.event_seq = e.seq) LIMIT ?)", cutoff.toEpochMilli(), batch);
+            return deliveries + events;
+        });
+    }
+}
