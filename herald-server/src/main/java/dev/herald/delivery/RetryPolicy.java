@@ -72,8 +72,8 @@ public record RetryPolicy(Kind policy, int maxAttempts, Duration horizon, Durati
         };
     }
 
-    /** Bounded jitter: each delay is stretched or shrunk by at most this fraction. */
-    public static final double JITTER = 0.05;
+    /** Bounded jitter: each delay is stretched or shrunk by at most this fraction (so 30 days stay within ±1 day). */
+    public static final double JITTER = 0.03;
 
     /**
      * The delay before retry {@code n} with jitter ({@code random} in [0, 1)), and a {@code Retry-After}
