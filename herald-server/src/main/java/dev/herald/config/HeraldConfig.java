@@ -38,11 +38,13 @@ public record HeraldConfig(
     public static final String USER_AGENT = "HERALD_USER_AGENT";
     public static final String RETENTION = "HERALD_RETENTION";
 
+    private static final String PORT_RANGE = "from 0 to 65535";
+    private static final String RETENTION_RANGE = "from 1h to 3650d";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     public HeraldConfig {
         if (port < 0 || port > 65535) {
-            throw new ConfigException(PORT + " must be a port number from 0 to 65535, was " + port);
+            throw new ConfigException(PORT + " must be a port number " + PORT_RANGE + ", was " + port);
         }
         if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
             throw new ConfigException(ADMIN_TOKEN + " must be at least " + MIN_ADMIN_TOKEN_LENGTH
@@ -52,7 +54,7 @@ public record HeraldConfig(
             throw new ConfigException(USER_AGENT + " must be printable ASCII and not blank");
         }
         if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
-            throw new ConfigException(RETENTION + " must be from 1h to 3650d, was " + format(retention));
+            throw new ConfigException(RETENTION + " must be " + RETENTION_RANGE + ", was " + format(retention));
         }
         databaseUrl.ifPresent(HeraldConfig::checkDatabaseUrl);
     }
@@ -74,13 +76,13 @@ public record HeraldConfig(
             }
         });
         return new HeraldConfig(
-                s.containsKey(PORT) ? parseInt(PORT, s.get(PORT)) : DEFAULT_PORT,
+                s.containsKey(PORT) ? parseInt(PORT, s.get(PORT), PORT_RANGE) : DEFAULT_PORT,
                 s.containsKey(DATA_DIR) ? Path.of(s.get(DATA_DIR)) : DEFAULT_DATA_DIR,
                 Optional.ofNullable(s.get(DATABASE_URL)),
                 Optional.ofNullable(s.get(ADMIN_TOKEN)),
                 s.containsKey(ALLOW_PRIVATE_TARGETS) && parseBoolean(ALLOW_PRIVATE_TARGETS, s.get(ALLOW_PRIVATE_TARGETS)),
                 s.getOrDefault(USER_AGENT, DEFAULT_USER_AGENT),
-                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION)) : DEFAULT_RETENTION);
+                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE) : DEFAULT_RETENTION);
     }
 
     public boolean usesPostgres() {
@@ -99,17 +101,17 @@ public record HeraldConfig(
     @Override
     public String toString() {
         return "HeraldConfig[port=" + port + ", dataDir=" + dataDir
-                + ", database=" + databaseUrl.map(u -> u.replaceAll("://[^@/]*@", "://***@")).orElse("sqlite")
+                + ", database=" + databaseUrl.map(HeraldConfig::maskPassword).orElse("sqlite")
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", userAgent=" + userAgent
                 + ", retention=" + format(retention) + "]";
     }
 
-    static int parseInt(String name, String value) {
+    static int parseInt(String name, String value, String range) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a whole number, was '" + value + "'");
+            throw new ConfigException(name + " must be a whole number " + range + ", was '" + value + "'");
         }
     }
 
@@ -122,10 +124,11 @@ public record HeraldConfig(
     }
 
     /** Parses {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s} or {@code 500ms}. */
-    static Duration parseDuration(String name, String value) {
+    static Duration parseDuration(String name, String value, String range) {
         Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new ConfigException(name + " must be a number followed by ms, s, m, h or d (like 7d), was '" + value + "'");
+            throw new ConfigException(name + " must be a duration " + range
+                    + ": a number followed by ms, s, m, h or d (like 7d), was '" + value + "'");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -135,6 +138,11 @@ public record HeraldConfig(
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+    }
+
+    /** Masks the credentials of a {@code postgresql://user:pw@} URL and the {@code password=} of a JDBC URL. */
+    private static String maskPassword(String url) {
+        return url.replaceAll("://[^@/]*@", "://***@").replaceAll("(?i)([?&;]password=)[^&;]*", "$1***");
     }
 
     private static String format(Duration d) {

@@ -149,8 +149,8 @@ public final class Database implements AutoCloseable {
                 String password = null;
                 if (u.getRawUserInfo() != null) {
                     String[] parts = u.getRawUserInfo().split(":", 2);
-                    user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-                    password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+                    user = percentDecode(parts[0]);
+                    password = parts.length > 1 ? percentDecode(parts[1]) : null;
                 }
                 String hostPort = u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
                 String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
@@ -158,6 +158,11 @@ public final class Database implements AutoCloseable {
             } catch (URISyntaxException | IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL is not a valid URL: " + e.getMessage());
             }
+        }
+
+        /** Why not plain URLDecoder: user info is percent-encoded, where a '+' is a plus, not a space. */
+        private static String percentDecode(String raw) {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         }
     }
 }

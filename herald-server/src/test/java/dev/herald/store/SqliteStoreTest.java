@@ -1,0 +1,16 @@
+package dev.herald.store;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store suite on embedded SQLite: a database file in a temporary directory per test. */
+class SqliteStoreTest extends StoreContractTest {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Database open() {
+        return Database.sqlite(dir.resolve("herald.db"), new SimpleMeterRegistry());
+    }
+}

@@ -1,0 +1,734 @@
+package dev.herald.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.delivery.Attempt;
+import dev.herald.delivery.Delivery;
+import dev.herald.delivery.RetryPolicy;
+import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointSpec;
+import dev.herald.endpoint.EndpointSpec.Batching;
+import dev.herald.endpoint.EndpointSpec.Format;
+import dev.herald.endpoint.EndpointSpec.Status;
+import dev.herald.endpoint.EndpointSpec.TlsSettings;
+import dev.herald.ingest.EventType;
+import dev.herald.ingest.NewEvent;
+import dev.herald.ingest.Published;
+import dev.herald.store.DeliveryStore.RetryOutcome;
+import dev.herald.tenant.Tenant;
+import dev.herald.testing.SettableClock;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole store suite, run against every database Herald supports (as db-scheduler's
+ * {@code CompatibilityTest}): a subclass only says how to open its database. Rows the delivery engine
+ * will write (deliveries, attempts) are inserted here with plain SQL, straight from the schema.
+ */
+abstract class StoreContractTest {
+    private final SettableClock clock = new SettableClock();
+
+    Database db;
+    TenantStore tenants;
+    EventTypeStore eventTypes;
+    EndpointStore endpoints;
+    EventStore events;
+    DeliveryStore deliveries;
+
+    /**
+     * Opens this test's database, migrated. Every call within one test opens the same database; each test
+     * gets its own, empty one.
+     */
+    protected abstract Database open();
+
+    @BeforeEach
+    void openStores() {
+        db = open();
+        tenants = new TenantStore(db);
+        eventTypes = new EventTypeStore(db);
+        endpoints = new EndpointStore(db);
+        events = new EventStore(db);
+        deliveries = new DeliveryStore(db);
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+
+    @Test
+    void createsAndReadsATenant() {
+        Tenant acme = new Tenant("acme", "Acme Corp", clock.instant());
+
+        assertThat(tenants.create(acme)).isTrue();
+
+        assertThat(tenants.get("acme")).contains(acme);
+        assertThat(tenants.get("nobody")).isEmpty();
+    }
+
+    @Test
+    void aTakenIdIsRefusedAndTheFirstTenantKept() {
+        tenants.create(new Tenant("acme", "Acme Corp", clock.instant()));
+
+        assertThat(tenants.create(new Tenant("acme", "Impostor", clock.instant().plusSeconds(5)))).isFalse();
+
+        assertThat(tenants.get("acme")).get().extracting(Tenant::name).isEqualTo("Acme Corp");
+    }
+
+    @Test
+    void listsByIdAPageAtATime() {
+        for (String id : List.of("t-c", "t-a", "t-e", "t-b", "t-d")) {
+            tenants.create(new Tenant(id, "Tenant " + id, clock.instant()));
+        }
+
+        Page<Tenant> first = tenants.list(null, 2);
+        assertThat(first.items()).extracting(Tenant::id).containsExactly("t-a", "t-b");
+        assertThat(first.nextKey()).isEqualTo("t-b");
+
+        Page<Tenant> second = tenants.list(first.nextKey(), 2);
+        assertThat(second.items()).extracting(Tenant::id).containsExactly("t-c", "t-d");
+        assertThat(second.nextKey()).isEqualTo("t-d");
+
+        Page<Tenant> last = tenants.list(second.nextKey(), 2);
+        assertThat(last.items()).extracting(Tenant::id).containsExactly("t-e");
+        assertThat(last.nextKey()).isNull();
+    }
+
+    @Test
+    void aPageThatHoldsExactlyTheRestHasNoNextKey() {
+        for (String id : List.of("t-a", "t-b", "t-c")) {
+            tenants.create(new Tenant(id, id, clock.instant()));
+        }
+
+        Page<Tenant> all = tenants.list(null, 3);
+
+        assertThat(all.items()).hasSize(3);
+        assertThat(all.nextKey()).isNull();
+    }
+
+    @Test
+    void findsTheTenantOfAKeyByItsHash() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+
+        tenants.addKey("acme", "hash-of-acme-key", "htk_acme", clock.instant());
+        tenants.addKey("globex", "hash-of-globex-key", "htk_glob", clock.instant());
+
+        assertThat(tenants.tenantOfKey("hash-of-acme-key")).contains("acme");
+        assertThat(tenants.tenantOfKey("hash-of-globex-key")).contains("globex");
+        assertThat(tenants.tenantOfKey("hash-of-no-key")).isEmpty();
+    }
+
+    @Test
+    void aKeyForAnUnknownTenantIsRefused() {
+        assertThatThrownBy(() -> tenants.addKey("nobody", "hash", "htk_", clock.instant()))
+                .isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void deletingATenantDeletesEverythingItOwnsAndNothingElse() {
+        for (String t : List.of("acme", "globex")) {
+            tenants.create(new Tenant(t, t, clock.instant()));
+            tenants.addKey(t, "hash-" + t, "htk_", clock.instant());
+            endpoints.create(endpoint("ep-" + t, t, spec(List.of())));
+            events.publish(t, List.of(new NewEvent("ev-" + t, "order.created", "{}")), clock.instant());
+            insertDelivery("dl-" + t, t, "ep-" + t, "failed", 1, 0);
+            insertDeliveryEvent("dl-" + t, 0, "ev-" + t);
+            insertAttempt("dl-" + t, 1, 500, null);
+        }
+
+        assertThat(tenants.delete("acme")).isTrue();
+
+        assertThat(tenants.get("acme")).isEmpty();
+        assertThat(tenants.tenantOfKey("hash-acme")).isEmpty();
+        assertThat(count("SELECT COUNT(*) FROM tenant_keys")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM endpoints WHERE tenant_id = 'acme'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE tenant_id = 'acme'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-acme'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE tenant_id = 'acme'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM delivery_events WHERE delivery_id = 'dl-acme'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = 'dl-acme'")).isZero();
+
+        // why: the other tenant's rows must survive the cascade untouched
+        assertThat(tenants.tenantOfKey("hash-globex")).contains("globex");
+        assertThat(count("SELECT COUNT(*) FROM endpoints")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM queue")).isEqualTo(1);
+        assertThat(deliveries.get("globex", "dl-globex")).get().satisfies(d -> {
+            assertThat(d.eventIds()).containsExactly("ev-globex");
+            assertThat(d.attempts()).hasSize(1);
+        });
+    }
+
+    @Test
+    void deletingAnUnknownTenantReportsIt() {
+        assertThat(tenants.delete("nobody")).isFalse();
+    }
+
+    @Test
+    void createsAndListsTypesByName() {
+        EventType created = new EventType("order.created", "An order was placed", clock.instant());
+        EventType paid = new EventType("order.paid", "An order was paid", clock.instant());
+        EventType audit = new EventType("audit.entry", "", clock.instant());
+
+        assertThat(eventTypes.create(created)).isTrue();
+        assertThat(eventTypes.create(paid)).isTrue();
+        assertThat(eventTypes.create(audit)).isTrue();
+
+        Page<EventType> first = eventTypes.list(null, 2);
+        assertThat(first.items()).containsExactly(audit, created);
+        assertThat(first.nextKey()).isEqualTo("order.created");
+        Page<EventType> rest = eventTypes.list(first.nextKey(), 2);
+        assertThat(rest.items()).containsExactly(paid);
+        assertThat(rest.nextKey()).isNull();
+    }
+
+    @Test
+    void aTakenNameIsRefusedAndTheFirstDescriptionKept() {
+        eventTypes.create(new EventType("order.created", "first", clock.instant()));
+
+        assertThat(eventTypes.create(new EventType("order.created", "second", clock.instant()))).isFalse();
+
+        assertThat(eventTypes.list(null, 10).items()).extracting(EventType::description).containsExactly("first");
+    }
+
+    @Test
+    void unknownNamesAreTheOnesNotInTheCatalogueInTheOrderGiven() {
+        eventTypes.create(new EventType("order.created", "", clock.instant()));
+        eventTypes.create(new EventType("order.paid", "", clock.instant()));
+
+        assertThat(eventTypes.unknown(List.of("zeta.unknown", "order.paid", "alpha.unknown", "order.created", "zeta.unknown")))
+                .containsExactly("zeta.unknown", "alpha.unknown");
+        assertThat(eventTypes.unknown(List.of("order.created", "order.paid"))).isEmpty();
+        assertThat(eventTypes.unknown(List.of())).isEmpty();
+    }
+
+    void tenantsExist() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+    }
+
+    @Test
+    void anEventEndpointRoundTripsEveryField() {
+        tenantsExist();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-Zulu", "last in the alphabet, first here");
+        headers.put("X-Partner-Account", "42");
+        headers.put("X-Alpha", "a \"quoted\" value");
+        EndpointSpec spec = new EndpointSpec("https://partner.example/hooks?x=1", "Orders for the ERP",
+                List.of("order.paid", "order.created"), Format.EVENT, null,
+                new RetryPolicy(RetryPolicy.Kind.EXPONENTIAL, 5, null, Duration.ofSeconds(30), RetryPolicy.RetryOn.SERVER_ERRORS),
+                headers, new TlsSettings("CERT PEM", "KEY PEM", "CA PEM"), Duration.ofMillis(2_500), 7, Status.PAUSED);
+        Endpoint e = new Endpoint("ep-1", "acme", spec, "whsec_current", "whsec_old", clock.instant().plusSeconds(60),
+                "410 Gone", clock.instant(), clock.instant().plusSeconds(1));
+
+        endpoints.create(e);
+
+        Endpoint read = endpoints.get("acme", "ep-1").orElseThrow();
+        assertThat(read).isEqualTo(e);
+        assertThat(read.spec().batch()).isNull();
+        assertThat(List.copyOf(read.spec().headers().keySet())).containsExactly("X-Zulu", "X-Partner-Account", "X-Alpha");
+        assertThat(read.spec().eventTypes()).containsExactly("order.paid", "order.created");
+    }
+
+    @Test
+    void aBatchEndpointRoundTripsEveryField() {
+        tenantsExist();
+        EndpointSpec spec = new EndpointSpec("https://partner.example/batches", "", List.of(), Format.BATCH,
+                new Batching(250, Duration.ofMillis(5_000)),
+                new RetryPolicy(RetryPolicy.Kind.POLYNOMIAL, 12, Duration.ofDays(10), null, RetryPolicy.RetryOn.NON_2XX),
+                Map.of(), null, Duration.ofSeconds(10), 1, Status.ACTIVE);
+        Endpoint e = new Endpoint("ep-2", "acme", spec, "whsec_s", null, null, null, clock.instant(), clock.instant());
+
+        endpoints.create(e);
+
+        Endpoint read = endpoints.get("acme", "ep-2").orElseThrow();
+        assertThat(read).isEqualTo(e);
+        assertThat(read.spec().tls()).isNull();
+        assertThat(read.spec().retry().initialDelay()).isNull();
+    }
+
+    @Test
+    void onlyTheCaCertificatesOfTlsRoundTrip() {
+        tenantsExist();
+        EndpointSpec spec = withTls(spec(List.of()), new TlsSettings(null, null, "CA PEM"));
+        endpoints.create(endpoint("ep-ca", "acme", spec));
+
+        assertThat(endpoints.get("acme", "ep-ca").orElseThrow().spec().tls()).isEqualTo(new TlsSettings(null, null, "CA PEM"));
+    }
+
+    @Test
+    void listsATenantsEndpointsByIdAPageAtATime() {
+        tenantsExist();
+        for (String id : List.of("ep-3", "ep-1", "ep-2")) {
+            endpoints.create(endpoint(id, "acme", spec(List.of())));
+        }
+        endpoints.create(endpoint("ep-0", "globex", spec(List.of())));
+
+        Page<Endpoint> first = endpoints.list("acme", null, 2);
+        assertThat(first.items()).extracting(Endpoint::id).containsExactly("ep-1", "ep-2");
+        assertThat(first.nextKey()).isEqualTo("ep-2");
+        Page<Endpoint> rest = endpoints.list("acme", first.nextKey(), 2);
+        assertThat(rest.items()).extracting(Endpoint::id).containsExactly("ep-3");
+        assertThat(rest.nextKey()).isNull();
+        assertThat(endpoints.list("globex", null, 10).items()).extracting(Endpoint::id).containsExactly("ep-0");
+    }
+
+    @Test
+    void updateReplacesTheSettingsAndKeepsSecretAndCreationTime() {
+        tenantsExist();
+        Endpoint e = endpoint("ep-1", "acme", spec(List.of("order.created")));
+        endpoints.create(e);
+        clock.tick(Duration.ofMinutes(5));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("X-B", "2");
+        headers.put("X-A", "1");
+        EndpointSpec changed = new EndpointSpec("https://other.example/in", "changed", List.of("order.paid"), Format.EVENT,
+                null, RetryPolicy.exponentialDefault(), headers, new TlsSettings("C", "K", null), Duration.ofSeconds(3), 4,
+                Status.ACTIVE);
+
+        Optional<Endpoint> updated = endpoints.update("acme", "ep-1", changed, clock.instant());
+
+        assertThat(updated).isPresent();
+        assertThat(updated.get().spec()).isEqualTo(changed);
+        assertThat(List.copyOf(updated.get().spec().headers().keySet())).containsExactly("X-B", "X-A");
+        assertThat(updated.get().secret()).isEqualTo(e.secret());
+        assertThat(updated.get().createdAt()).isEqualTo(e.createdAt());
+        assertThat(updated.get().updatedAt()).isEqualTo(clock.instant());
+        assertThat(endpoints.get("acme", "ep-1")).isEqualTo(updated);
+    }
+
+    @Test
+    void resumingAPausedEndpointClearsItsPauseReason() {
+        tenantsExist();
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of()).withStatus(Status.PAUSED)));
+        sql("UPDATE endpoints SET paused_reason = ? WHERE id = ?", "410 Gone from https://partner.example", "ep-1");
+        assertThat(endpoints.get("acme", "ep-1").orElseThrow().pausedReason()).isEqualTo("410 Gone from https://partner.example");
+
+        Endpoint resumed = endpoints.update("acme", "ep-1", spec(List.of()).withStatus(Status.ACTIVE), clock.instant()).orElseThrow();
+
+        assertThat(resumed.spec().status()).isEqualTo(Status.ACTIVE);
+        assertThat(resumed.pausedReason()).isNull();
+    }
+
+    @Test
+    void anUpdateThatKeepsAnEndpointPausedKeepsItsPauseReason() {
+        tenantsExist();
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of()).withStatus(Status.PAUSED)));
+        sql("UPDATE endpoints SET paused_reason = ? WHERE id = ?", "410 Gone", "ep-1");
+
+        Endpoint still = endpoints.update("acme", "ep-1", spec(List.of("order.paid")).withStatus(Status.PAUSED), clock.instant())
+                .orElseThrow();
+
+        assertThat(still.pausedReason()).isEqualTo("410 Gone");
+    }
+
+    @Test
+    void deletesAnEndpoint() {
+        tenantsExist();
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of())));
+
+        assertThat(endpoints.delete("acme", "ep-1")).isTrue();
+
+        assertThat(endpoints.get("acme", "ep-1")).isEmpty();
+        assertThat(endpoints.delete("acme", "ep-1")).isFalse();
+    }
+
+    @Test
+    void rotatingTheSecretKeepsThePreviousOneSigningUntilTheOverlapEnds() {
+        tenantsExist();
+        Endpoint e = endpoint("ep-1", "acme", spec(List.of()));
+        endpoints.create(e);
+        clock.tick(Duration.ofHours(1));
+        Instant now = clock.instant();
+        Instant until = now.plus(Duration.ofHours(24));
+
+        Endpoint rotated = endpoints.rotateSecret("acme", "ep-1", "whsec_new", now, until).orElseThrow();
+
+        assertThat(rotated.secret()).isEqualTo("whsec_new");
+        assertThat(rotated.previousSecret()).isEqualTo(e.secret());
+        assertThat(rotated.previousSecretExpiresAt()).isEqualTo(until);
+        assertThat(rotated.updatedAt()).isEqualTo(now);
+        assertThat(endpoints.get("acme", "ep-1")).contains(rotated);
+        assertThat(rotated.liveSecrets(now)).containsExactly("whsec_new", e.secret());
+        assertThat(rotated.liveSecrets(until.minusMillis(1))).containsExactly("whsec_new", e.secret());
+        assertThat(rotated.liveSecrets(until)).containsExactly("whsec_new");
+    }
+
+    @Test
+    void anEndpointIsInvisibleToAnotherTenant() {
+        tenantsExist();
+        Endpoint e = endpoint("ep-1", "acme", spec(List.of()));
+        endpoints.create(e);
+
+        assertThat(endpoints.get("globex", "ep-1")).isEmpty();
+        assertThat(endpoints.list("globex", null, 10).items()).isEmpty();
+        assertThat(endpoints.update("globex", "ep-1", spec(List.of("order.paid")).withStatus(Status.PAUSED), clock.instant()))
+                .isEmpty();
+        assertThat(endpoints.rotateSecret("globex", "ep-1", "whsec_stolen", clock.instant(), clock.instant())).isEmpty();
+        assertThat(endpoints.delete("globex", "ep-1")).isFalse();
+
+        assertThat(endpoints.get("acme", "ep-1")).contains(e);
+    }
+
+    @Test
+    void anEndpointForAnUnknownTenantIsRefused() {
+        tenantsExist();
+        assertThatThrownBy(() -> endpoints.create(endpoint("ep-1", "nobody", spec(List.of()))))
+                .isInstanceOf(StoreException.class);
+    }
+
+    void subscribers() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+        endpoints.create(endpoint("ep-all", "acme", spec(List.of())));
+        endpoints.create(endpoint("ep-created", "acme", spec(List.of("order.created"))));
+        endpoints.create(endpoint("ep-paid", "acme", spec(List.of("order.paid", "order.refunded"))));
+        endpoints.create(endpoint("ep-globex", "globex", spec(List.of())));
+    }
+
+    @Test
+    void queuesAnEventForEachSubscribedEndpointOfItsTenant() {
+        subscribers();
+        List<Published> out = events.publish("acme",
+                List.of(new NewEvent("ev-1", "order.created", "{\"n\":1}"), new NewEvent("ev-2", "order.refunded", "{}"),
+                        new NewEvent("ev-3", "audit.entry", "[]")),
+                clock.instant());
+
+        assertThat(out).containsExactly(new Published("ev-1", clock.instant(), false),
+                new Published("ev-2", clock.instant(), false), new Published("ev-3", clock.instant(), false));
+        assertThat(queuedFor("ev-1")).containsExactly("ep-all", "ep-created");
+        assertThat(queuedFor("ev-2")).containsExactly("ep-all", "ep-paid");
+        assertThat(queuedFor("ev-3")).containsExactly("ep-all");
+        assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-globex'")).isZero();
+    }
+
+    @Test
+    void storesTheEventAsGiven() {
+        subscribers();
+        events.publish("acme", List.of(new NewEvent("ev-1", "order.created", "{\"amount\": 12.5, \"note\": \"é\"}")),
+                clock.instant());
+
+        List<String> row = rows("SELECT tenant_id, type, data, created_at FROM events WHERE id = ?", "ev-1");
+        assertThat(row).containsExactly("acme", "order.created", "{\"amount\": 12.5, \"note\": \"é\"}",
+                Long.toString(clock.instant().toEpochMilli()));
+    }
+
+    @Test
+    void aRepeatedIdIsANoOpAnsweredWithTheFirstEvent() {
+        subscribers();
+        Instant first = clock.instant();
+        events.publish("acme", List.of(new NewEvent("ev-1", "order.created", "{\"v\":1}")), first);
+        clock.tick(Duration.ofMinutes(3));
+
+        List<Published> again = events.publish("acme", List.of(new NewEvent("ev-1", "order.paid", "{\"v\":2}")), clock.instant());
+
+        assertThat(again).containsExactly(new Published("ev-1", first, true));
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(1);
+        assertThat(rows("SELECT type, data FROM events WHERE id = ?", "ev-1")).containsExactly("order.created", "{\"v\":1}");
+        assertThat(queuedFor("ev-1")).containsExactly("ep-all", "ep-created");
+    }
+
+    @Test
+    void aDuplicateWithinOneListIsStoredOnce() {
+        subscribers();
+        List<Published> out = events.publish("acme",
+                List.of(new NewEvent("ev-1", "order.created", "{}"), new NewEvent("ev-1", "order.created", "{}")),
+                clock.instant());
+
+        assertThat(out).containsExactly(new Published("ev-1", clock.instant(), false),
+                new Published("ev-1", clock.instant(), true));
+        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM queue")).isEqualTo(2);
+    }
+
+    @Test
+    void theSameIdInAnotherTenantIsAnotherEvent() {
+        subscribers();
+        events.publish("acme", List.of(new NewEvent("ev-1", "order.created", "{}")), clock.instant());
+
+        List<Published> out = events.publish("globex", List.of(new NewEvent("ev-1", "order.created", "{}")), clock.instant());
+
+        assertThat(out).extracting(Published::repeated).containsExactly(false);
+        assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-globex'")).isEqualTo(1);
+    }
+
+    @Test
+    void sequenceFollowsTheOrderOfTheList() {
+        subscribers();
+        events.publish("acme", List.of(new NewEvent("ev-c", "order.created", "{}"), new NewEvent("ev-a", "order.created", "{}"),
+                new NewEvent("ev-b", "order.created", "{}")), clock.instant());
+        events.publish("acme", List.of(new NewEvent("ev-0", "order.created", "{}")), clock.instant());
+
+        assertThat(rows("SELECT id FROM events ORDER BY seq")).containsExactly("ev-c", "ev-a", "ev-b", "ev-0");
+    }
+
+    @Test
+    void aFailureForAnUnknownTenantStoresNothing() {
+        subscribers();
+        assertThatThrownBy(() -> events.publish("nobody",
+                List.of(new NewEvent("ev-1", "order.created", "{}"), new NewEvent("ev-2", "order.created", "{}")),
+                clock.instant()))
+                .isInstanceOf(StoreException.class);
+
+        assertThat(count("SELECT COUNT(*) FROM events")).isZero();
+    }
+
+    @Test
+    void aFailureMidListRollsBackTheEventsBeforeIt() {
+        subscribers();
+        // why: a NULL type breaks a NOT NULL constraint on the third insert, after two events and their queue rows
+        List<NewEvent> batch = List.of(new NewEvent("ev-1", "order.created", "{}"), new NewEvent("ev-2", "order.paid", "{}"),
+                new NewEvent("ev-3", null, "{}"));
+
+        assertThatThrownBy(() -> events.publish("acme", batch, clock.instant())).isInstanceOf(StoreException.class);
+
+        assertThat(count("SELECT COUNT(*) FROM events")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM queue")).isZero();
+        // and the store is usable after the rollback
+        assertThat(events.publish("acme", batch.subList(0, 2), clock.instant())).extracting(Published::repeated)
+                .containsExactly(false, false);
+    }
+
+    private List<String> queuedFor(String eventId) {
+        return rows("SELECT q.endpoint_id FROM queue q JOIN events e ON e.seq = q.event_seq WHERE e.id = ?"
+                + " ORDER BY q.endpoint_id", eventId);
+    }
+
+    void deliveriesExist() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of())));
+        endpoints.create(endpoint("ep-2", "acme", spec(List.of())));
+        endpoints.create(endpoint("ep-g", "globex", spec(List.of())));
+        insertDelivery("dl-1", "acme", "ep-1", "delivered", 1, 1);
+        insertDelivery("dl-2", "acme", "ep-2", "failed", 26, 2);
+        insertDelivery("dl-3", "acme", "ep-1", "pending", 0, 3);
+        insertDelivery("dl-4", "acme", "ep-1", "failed", 3, 4);
+        insertDelivery("dl-5", "acme", "ep-2", "pending", 2, 5);
+        insertDelivery("dl-9", "globex", "ep-g", "failed", 3, 9);
+    }
+
+    @Test
+    void listsNewestFirstAPageAtATime() {
+        deliveriesExist();
+        Page<Delivery> first = deliveries.list("acme", null, null, null, 2);
+        assertThat(first.items()).extracting(Delivery::id).containsExactly("dl-5", "dl-4");
+        assertThat(first.nextKey()).isEqualTo("dl-4");
+
+        Page<Delivery> second = deliveries.list("acme", null, null, first.nextKey(), 2);
+        assertThat(second.items()).extracting(Delivery::id).containsExactly("dl-3", "dl-2");
+
+        Page<Delivery> last = deliveries.list("acme", null, null, second.nextKey(), 2);
+        assertThat(last.items()).extracting(Delivery::id).containsExactly("dl-1");
+        assertThat(last.nextKey()).isNull();
+    }
+
+    @Test
+    void filtersByEndpointAndStatus() {
+        deliveriesExist();
+        assertThat(deliveries.list("acme", "ep-1", null, null, 10).items()).extracting(Delivery::id)
+                .containsExactly("dl-4", "dl-3", "dl-1");
+        assertThat(deliveries.list("acme", null, Delivery.Status.FAILED, null, 10).items()).extracting(Delivery::id)
+                .containsExactly("dl-4", "dl-2");
+        assertThat(deliveries.list("acme", "ep-2", Delivery.Status.PENDING, null, 10).items()).extracting(Delivery::id)
+                .containsExactly("dl-5");
+        assertThat(deliveries.list("acme", "ep-g", null, null, 10).items()).isEmpty();
+
+        Page<Delivery> page = deliveries.list("acme", "ep-1", null, null, 1);
+        assertThat(page.items()).extracting(Delivery::id).containsExactly("dl-4");
+        assertThat(deliveries.list("acme", "ep-1", null, page.nextKey(), 1).items()).extracting(Delivery::id)
+                .containsExactly("dl-3");
+    }
+
+    @Test
+    void aListCarriesTheDeliveryFieldsButNoEventsOrAttempts() {
+        deliveriesExist();
+        Delivery d = deliveries.list("acme", null, Delivery.Status.DELIVERED, null, 10).items().getFirst();
+
+        assertThat(d.tenantId()).isEqualTo("acme");
+        assertThat(d.endpointId()).isEqualTo("ep-1");
+        assertThat(d.status()).isEqualTo(Delivery.Status.DELIVERED);
+        assertThat(d.eventCount()).isEqualTo(3);
+        assertThat(d.attemptCount()).isEqualTo(1);
+        assertThat(d.createdAt()).isEqualTo(clock.instant().plusSeconds(1));
+        assertThat(d.deliveredAt()).isEqualTo(clock.instant().plusSeconds(2));
+        assertThat(d.nextAttemptAt()).isNull();
+        assertThat(d.eventIds()).isEmpty();
+        assertThat(d.attempts()).isEmpty();
+    }
+
+    @Test
+    void getsADeliveryWithItsEventsInBodyOrderAndItsAttemptsInOrder() {
+        deliveriesExist();
+        insertDeliveryEvent("dl-2", 2, "ev-c");
+        insertDeliveryEvent("dl-2", 0, "ev-a");
+        insertDeliveryEvent("dl-2", 1, "ev-b");
+        insertAttempt("dl-2", 2, null, "timeout after 10000 ms");
+        insertAttempt("dl-2", 1, 503, null);
+
+        Delivery d = deliveries.get("acme", "dl-2").orElseThrow();
+
+        assertThat(d.id()).isEqualTo("dl-2");
+        assertThat(d.endpointId()).isEqualTo("ep-2");
+        assertThat(d.status()).isEqualTo(Delivery.Status.FAILED);
+        assertThat(d.attemptCount()).isEqualTo(26);
+        assertThat(d.eventIds()).containsExactly("ev-a", "ev-b", "ev-c");
+        Instant t = clock.instant();
+        assertThat(d.attempts()).containsExactly(
+                new Attempt(1, t.plusSeconds(1), 503, 1_001, null, "body of attempt 1"),
+                new Attempt(2, t.plusSeconds(2), null, 1_002, "timeout after 10000 ms", "body of attempt 2"));
+    }
+
+    @Test
+    void anotherTenantsDeliveryIsNotFound() {
+        deliveriesExist();
+        assertThat(deliveries.get("acme", "dl-9")).isEmpty();
+        assertThat(deliveries.get("globex", "dl-2")).isEmpty();
+        assertThat(deliveries.get("acme", "dl-unknown")).isEmpty();
+        assertThat(deliveries.list("globex", null, null, null, 10).items()).extracting(Delivery::id).containsExactly("dl-9");
+    }
+
+    @Test
+    void retryMakesAFailedDeliveryDueNowWithOneMoreAttempt() {
+        deliveriesExist();
+        sql("UPDATE deliveries SET lease_token = 'old', lease_expires_at = 1, finished_at = 2 WHERE id = 'dl-2'");
+        clock.tick(Duration.ofDays(31));
+
+        assertThat(deliveries.retry("acme", "dl-2", clock.instant())).isEqualTo(RetryOutcome.RETRYING);
+
+        assertThat(rows("SELECT status, next_attempt_at, attempt_limit, attempt_count, lease_token, lease_expires_at,"
+                + " finished_at FROM deliveries WHERE id = ?", "dl-2"))
+                .containsExactly("pending", Long.toString(clock.instant().toEpochMilli()), "27", "26", null, null, null);
+        Delivery d = deliveries.get("acme", "dl-2").orElseThrow();
+        assertThat(d.status()).isEqualTo(Delivery.Status.PENDING);
+        assertThat(d.nextAttemptAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void onlyAFailedDeliveryIsRetried() {
+        deliveriesExist();
+        assertThat(deliveries.retry("acme", "dl-3", clock.instant())).isEqualTo(RetryOutcome.NOT_FAILED);
+        assertThat(deliveries.retry("acme", "dl-1", clock.instant())).isEqualTo(RetryOutcome.NOT_FAILED);
+        assertThat(rows("SELECT status, attempt_limit FROM deliveries WHERE id = ?", "dl-1")).containsExactly("delivered", null);
+
+        assertThat(deliveries.retry("acme", "dl-4", clock.instant())).isEqualTo(RetryOutcome.RETRYING);
+        assertThat(deliveries.retry("acme", "dl-4", clock.instant())).isEqualTo(RetryOutcome.NOT_FAILED);
+    }
+
+    @Test
+    void retryFindsNeitherUnknownDeliveriesNorAnotherTenants() {
+        deliveriesExist();
+        assertThat(deliveries.retry("acme", "dl-unknown", clock.instant())).isEqualTo(RetryOutcome.NOT_FOUND);
+        assertThat(deliveries.retry("acme", "dl-9", clock.instant())).isEqualTo(RetryOutcome.NOT_FOUND);
+
+        assertThat(rows("SELECT status FROM deliveries WHERE id = ?", "dl-9")).containsExactly("failed");
+    }
+
+    @Test
+    void migratingAnUpToDateDatabaseAgainChangesNothing() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+
+        try (Database again = open()) {
+            assertThat(new TenantStore(again).get("acme")).isPresent();
+            int migrations = again.read(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT COUNT(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            });
+            assertThat(migrations).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void pingAnswersWhileOpenAndNotAfterClose() {
+        Database other = open();
+        assertThat(other.ping()).isTrue();
+
+        other.close();
+
+        assertThat(other.ping()).isFalse();
+    }
+
+    // --- fixtures -------------------------------------------------------------------------------------------------
+
+    EndpointSpec spec(List<String> types) {
+        return new EndpointSpec("https://partner.example/webhooks", "", types, Format.BATCH, Batching.defaults(),
+                RetryPolicy.polynomialDefault(), Map.of("X-Partner-Account", "42"), null, Duration.ofSeconds(10), 10,
+                Status.ACTIVE);
+    }
+
+    static EndpointSpec withTls(EndpointSpec s, TlsSettings tls) {
+        return new EndpointSpec(s.url(), s.description(), s.eventTypes(), s.format(), s.batch(), s.retry(), s.headers(), tls,
+                s.timeout(), s.maxConcurrency(), s.status());
+    }
+
+    Endpoint endpoint(String id, String tenantId, EndpointSpec spec) {
+        return new Endpoint(id, tenantId, spec, "whsec_secret_of_" + id, null, null, null, clock.instant(), clock.instant());
+    }
+
+    /** A delivery as the batcher would seal it; {@code n} spaces its times one second apart. */
+    void insertDelivery(String id, String tenantId, String endpointId, String status, int attemptCount, int n) {
+        Instant created = clock.instant().plusSeconds(n);
+        sql("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body, attempt_count,"
+                        + " next_attempt_at, created_at, delivered_at) VALUES (?, ?, ?, ?, 'batch', ?, ?, ?, ?, ?, ?)",
+                id, tenantId, endpointId, status, 3, "{\"batch_id\":\"x\"}".getBytes(), attemptCount,
+                status.equals("pending") ? created.toEpochMilli() : null, created.toEpochMilli(),
+                status.equals("delivered") ? created.plusSeconds(1).toEpochMilli() : null);
+    }
+
+    void insertDeliveryEvent(String deliveryId, int position, String eventId) {
+        sql("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
+                deliveryId, position, 1_000 + position, eventId);
+    }
+
+    void insertAttempt(String deliveryId, int n, Integer statusCode, String error) {
+        sql("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                deliveryId, n, clock.instant().plusSeconds(n).toEpochMilli(), statusCode, 1_000 + n, error, "body of attempt " + n);
+    }
+
+    void sql(String sql, Object... params) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Sql.bind(ps, params);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    long count(String sql) {
+        return Long.parseLong(rows(sql).getFirst());
+    }
+
+    /** Every column of every row, as text (null stays null), in the order the query returns them. */
+    List<String> rows(String sql, Object... params) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Sql.bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<String> out = new ArrayList<>();
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= columns; i++) {
+                            out.add(rs.getString(i));
+                        }
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+}
