@@ -62,6 +62,7 @@ final class ManagementRoutes {
         r.post("/v1/tenants/{tenant}/keys", ctx -> {
             auth.admin(ctx);
             Tenant t = existing(ctx.pathParam("tenant"));
+            Fields.of(Bodies.optionalJson(ctx), "").only();
             String key = TenantKeys.generate();
             tenants.addKey(t.id(), TenantKeys.hash(key), key.substring(0, 8), clock.instant());
             ObjectNode n = Json.object();

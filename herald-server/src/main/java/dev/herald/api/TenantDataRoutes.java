@@ -6,6 +6,7 @@ import dev.herald.ingest.Published;
 import dev.herald.ingest.Publisher;
 import dev.herald.json.Json;
 import dev.herald.store.DeliveryStore;
+import dev.herald.validation.Fields;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,6 +62,7 @@ final class TenantDataRoutes {
         r.get(DELIVERY, ctx -> Responses.json(ctx, 200, view(existing(ctx), true)));
         r.post(DELIVERY + "/retry", ctx -> {
             String tenant = tenant(ctx);
+            Fields.of(Bodies.optionalJson(ctx), "").only();
             switch (deliveries.retry(tenant, ctx.pathParam("delivery"), clock.instant())) {
                 case NOT_FOUND -> throw missing(ctx);
                 case NOT_FAILED -> throw ApiError.conflict("delivery " + ctx.pathParam("delivery")

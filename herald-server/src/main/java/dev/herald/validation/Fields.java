@@ -55,7 +55,8 @@ public final class Fields {
         Set<String> ok = Set.of(allowed);
         for (String name : node.propertyNames()) {
             if (!ok.contains(name)) {
-                throw new Invalid(path(name), "is not a known field; accepted: " + String.join(", ", allowed));
+                throw new Invalid(path(name), allowed.length == 0 ? "is not a known field; this request takes no fields"
+                        : "is not a known field; accepted: " + String.join(", ", allowed));
             }
         }
         return this;
