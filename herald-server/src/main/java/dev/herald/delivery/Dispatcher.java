@@ -230,8 +230,9 @@ public final class Dispatcher implements AutoCloseable {
     public void close() {
         running = false;
         claimer.interrupt();
-        attempts.shutdown();
         try {
+            claimer.join(10_000); // why: no claim may start once the store is being closed
+            attempts.shutdown();
             attempts.awaitTermination(70, TimeUnit.SECONDS);
             recorder.join(10_000); // why: not interrupted, so it writes every outcome still queued
 

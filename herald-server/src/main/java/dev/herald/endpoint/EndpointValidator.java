@@ -92,7 +92,10 @@ public final class EndpointValidator {
                     + " secret signing for 24 hours");
         }
         ObjectNode merged = EndpointJson.spec(current, true);
-        boolean formatChanges = p.has("format") && !p.raw("format").equals(merged.get("format"));
+        // why: a null format resets it to its default, which is a change of format too
+        JsonNode newFormat = !p.present("format") ? merged.get("format")
+                : p.has("format") ? p.raw("format") : tools.jackson.databind.node.StringNode.valueOf(Format.BATCH.toString());
+        boolean formatChanges = !newFormat.equals(merged.get("format"));
         if (formatChanges) {
             merged.remove("batch");
             merged.remove("retry");

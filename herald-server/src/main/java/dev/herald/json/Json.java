@@ -1,6 +1,7 @@
 package dev.herald.json;
 
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -10,6 +11,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Json {
     public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // why: event data is sent as published; a double would turn 1e400 into Infinity (not JSON)
+            // and 0.1 into its nearest binary fraction
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     private Json() {

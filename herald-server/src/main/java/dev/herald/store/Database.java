@@ -39,11 +39,16 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource pool, Dialect dialect) {
         this.pool = pool;
         this.dialect = dialect;
-        Flyway.configure()
-                .dataSource(pool)
-                .locations(dialect.migrations())
-                .load()
-                .migrate();
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations(dialect.migrations())
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
     }
 
     public static Database sqlite(Path file, MeterRegistry metrics) {

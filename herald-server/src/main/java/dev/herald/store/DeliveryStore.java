@@ -74,10 +74,11 @@ public final class DeliveryStore {
             if (!status.get().equals(Status.FAILED.toString())) {
                 return RetryOutcome.NOT_FAILED;
             }
-            Sql.update(c, "UPDATE deliveries SET status = 'pending', attempt_limit = attempt_count + 1,"
+            int n = Sql.update(c, "UPDATE deliveries SET status = 'pending', attempt_limit = attempt_count + 1,"
                     + " next_attempt_at = ?, finished_at = NULL, lease_token = NULL, lease_expires_at = NULL"
                     + " WHERE id = ? AND status = 'failed'", now.toEpochMilli(), id);
-            return RetryOutcome.RETRYING;
+            // why: of two retries at once on PostgreSQL only the one whose update took effect retries
+            return n == 1 ? RetryOutcome.RETRYING : RetryOutcome.NOT_FAILED;
         });
     }
 

@@ -74,6 +74,10 @@ public final class Fields {
         if (!v.isString()) {
             throw new Invalid(path(name), "must be a string");
         }
+        if (v.stringValue().indexOf('\0') >= 0) {
+            // why: PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike
+            throw new Invalid(path(name), "must not contain the NUL character (\\u0000)");
+        }
         return v.stringValue();
     }
 

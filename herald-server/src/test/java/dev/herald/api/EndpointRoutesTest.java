@@ -307,4 +307,23 @@ class EndpointRoutesTest {
         var after = h.post(path(t, e) + "/rotate-secret", "{\"secret\":\"" + mine + "\"}");
         assertThat(after.status()).isEqualTo(200);
     }
+
+    @Test
+    void resettingFormatToItsDefaultAlsoResetsBatchAndRetry() {
+        String t = tenant();
+        JsonNode e = create(t, "{\"url\":\"" + URL + "\",\"format\":\"event\"}");
+        JsonNode reset = patch(t, e, "{\"format\":null}");
+        assertThat(reset.get("format").stringValue()).isEqualTo("batch");
+        assertThat(reset.get("batch").get("max_events").intValue()).isEqualTo(100);
+        assertThat(reset.get("retry").get("policy").stringValue()).isEqualTo("polynomial");
+        assertThat(reset.get("retry").get("on").stringValue()).isEqualTo("non_2xx");
+    }
+
+    @Test
+    void aNulCharacterInAStringIsRefusedOnEveryStore() {
+        String t = tenant();
+        assertInvalid(h.post("/v1/tenants/" + t + "/endpoints", "{\"url\":\"" + URL + "\",\"description\":\"a\\u0000b\"}"),
+                "description");
+        assertInvalid(h.post("/v1/tenants", "{\"id\":\"nul-tenant\",\"name\":\"x\\u0000\"}"), "name");
+    }
 }

@@ -50,14 +50,16 @@ class DeliveryTest {
         JsonNode endpoint = h.post("/v1/tenants/acme/endpoints", "{\"url\":\"" + receiver.url("/hook") + "\","
                 + "\"format\":\"event\",\"event_types\":[\"order.paid\"],\"headers\":{\"X-Partner-Account\":\"42\"}}").json();
         long before = System.currentTimeMillis() / 1000;
-        assertThat(h.post("/v1/tenants/acme/events", "{\"id\":\"e-1\",\"type\":\"order.paid\",\"data\":{\"amount\":42,\"note\":\"é\"}}")
+        assertThat(h.post("/v1/tenants/acme/events", "{\"id\":\"e-1\",\"type\":\"order.paid\",\"data\":{\"amount\":42,\"note\":\"é\",\"ratio\":0.1,\"huge\":1e400}}")
                 .status()).isEqualTo(202);
 
         RecordedRequest r = receiver.takeRequest(10, TimeUnit.SECONDS);
         assertThat(r).as("the endpoint received the event").isNotNull();
         String id = r.getHeaders().get("X-Webhook-Delivery");
         String body = r.getBody().string(StandardCharsets.UTF_8);
-        assertThat(body).isEqualTo("{\"event\":\"order.paid\",\"data\":{\"amount\":42,\"note\":\"é\"},\"delivery_key\":\"" + id + "\"}");
+        // numbers pass through as published: no rounding to binary, no Infinity
+        assertThat(body).isEqualTo("{\"event\":\"order.paid\",\"data\":{\"amount\":42,\"note\":\"é\",\"ratio\":0.1,\"huge\":1E+400},"
+                + "\"delivery_key\":\"" + id + "\"}");
         assertThat(r.getMethod()).isEqualTo("POST");
         assertThat(r.getHeaders().get("Content-Type")).isEqualTo("application/json; charset=utf-8".substring(0, 16));
         assertThat(r.getHeaders().get("User-Agent")).isEqualTo("Herald-Webhook-Sender/1.0");
