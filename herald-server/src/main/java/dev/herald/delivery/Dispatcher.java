@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +57,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Thread claimer;
     private final Thread recorder;
     private volatile boolean running = true;
+    /** Set once every attempt has ended: only then may the recorder stop. */
+    private volatile boolean attemptsDone;
 
     Dispatcher(DispatchStore store, Sender sender, Clock clock, DeliveryMetrics metrics, DoubleSupplier random,
                Duration poll, int maxInFlight) {
@@ -162,7 +165,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private void recordLoop() {
         List<Outcome> batch = new ArrayList<>();
-        while (running || !outcomes.isEmpty()) {
+        while (!(attemptsDone && outcomes.isEmpty())) {
             try {
                 if (batch.isEmpty()) {
                     Outcome first = outcomes.poll(poll.toMillis(), TimeUnit.MILLISECONDS);
@@ -172,12 +175,15 @@ public final class Dispatcher implements AutoCloseable {
                     batch.add(first);
                     outcomes.drainTo(batch, MAX_OUTCOMES_PER_WRITE - 1);
                 }
-                int fenced = store.record(batch, clock.instant());
-                if (fenced > 0) {
-                    log.warn("{} outcome(s) were not written: their lease had run out and the delivery may be sent again", fenced);
-                }
+                Set<String> fenced = store.record(batch, clock.instant());
                 for (Outcome o : batch) {
-                    count(o);
+                    if (fenced.contains(o.claim().deliveryId())) {
+                        metrics.attempt(AttemptOutcome.FENCED, o.attempt().durationMs());
+                        log.warn("Outcome of delivery {} to endpoint {} was not written: its lease had run out, so it may"
+                                + " be sent again", o.claim().deliveryId(), o.claim().endpoint().id());
+                    } else {
+                        count(o);
+                    }
                     inFlightOf(o.claim().endpoint().id()).decrementAndGet();
                     inFlight.decrementAndGet();
                 }
@@ -234,8 +240,8 @@ public final class Dispatcher implements AutoCloseable {
             claimer.join(10_000); // why: no claim may start once the store is being closed
             attempts.shutdown();
             attempts.awaitTermination(70, TimeUnit.SECONDS);
+            attemptsDone = true;
             recorder.join(10_000); // why: not interrupted, so it writes every outcome still queued
-
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

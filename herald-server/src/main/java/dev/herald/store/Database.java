@@ -55,6 +55,11 @@ public final class Database implements AutoCloseable {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
+            if (!Files.exists(file)) {
+                // why: the database holds endpoint secrets and TLS keys; SQLite gives its WAL and shared-memory
+                // files the same permissions as the database file
+                createPrivate(file);
+            }
         } catch (IOException e) {
             throw new ConfigException("HERALD_DATA_DIR: cannot create " + file.getParent() + ": " + e.getMessage());
         }
@@ -85,6 +90,15 @@ public final class Database implements AutoCloseable {
         hc.setMetricRegistry(metrics);
         hc.setInitializationFailTimeout(10_000);
         return new Database(new HikariDataSource(hc), Dialect.POSTGRESQL);
+    }
+
+    private static void createPrivate(Path file) throws IOException {
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
     }
 
     private static HikariDataSource pool(DataSource ds, int size, String name, MeterRegistry metrics) {

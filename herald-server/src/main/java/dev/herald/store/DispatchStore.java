@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -86,12 +88,12 @@ public final class DispatchStore {
     }
 
     /**
-     * Writes outcomes in one transaction, each only if its lease still holds. Answers how many were
-     * fenced out (their lease had expired and another claim may have taken the delivery).
+     * Writes outcomes in one transaction, each only if its lease still holds. Answers the ids of those
+     * fenced out (their lease had run out and another claim may have taken the delivery).
      */
-    public int record(List<Outcome> outcomes, Instant now) {
+    public Set<String> record(List<Outcome> outcomes, Instant now) {
         return db.inTransaction(c -> {
-            int fenced = 0;
+            Set<String> fenced = new HashSet<>();
             for (Outcome o : outcomes) {
                 boolean finished = o.status() != Status.PENDING;
                 int n = Sql.update(c, "UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
@@ -103,7 +105,7 @@ public final class DispatchStore {
                         finished ? now.toEpochMilli() : null,
                         o.claim().deliveryId(), o.claim().leaseToken());
                 if (n == 0) {
-                    fenced++;
+                    fenced.add(o.claim().deliveryId());
                     continue;
                 }
                 Attempt a = o.attempt();
@@ -127,8 +129,9 @@ public final class DispatchStore {
                     rs -> rs.getLong(1), now.toEpochMilli()).orElse(0L);
             long retrying = Sql.one(c, "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempt_count > 0",
                     rs -> rs.getLong(1)).orElse(0L);
-            Long oldest = Sql.one(c, "SELECT MIN(next_attempt_at) AS oldest FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?",
-                    rs -> Sql.nullableLong(rs, "oldest"), now.toEpochMilli()).orElse(null);
+            // why: MIN over no rows is one row holding NULL
+            Long oldest = Sql.list(c, "SELECT MIN(next_attempt_at) AS oldest FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?",
+                    rs -> Sql.nullableLong(rs, "oldest"), now.toEpochMilli()).getFirst();
             return new Stats(waiting, due, retrying, oldest == null ? null : Instant.ofEpochMilli(oldest));
         });
     }

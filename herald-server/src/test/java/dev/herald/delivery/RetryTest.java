@@ -19,8 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** Retry policies in milliseconds of wall time: the clock is moved, never slept on. */
-class RetryTest {
+/**
+ * Retry policies in milliseconds of wall time: the clock is moved, never slept on. Runs on every store
+ * ({@link SqliteRetryTest}, {@link PostgresqlRetryTest}).
+ */
+abstract class RetryTest {
     private final MockWebServer receiver = new MockWebServer();
     private final SettableClock clock = new SettableClock(Instant.now());
     private TestHerald h;
@@ -33,9 +36,12 @@ class RetryTest {
         receiver.close();
     }
 
+    /** Points the builder at the store under test. */
+    abstract TestHerald.Builder store(TestHerald.Builder builder);
+
     private void start(double jitter) throws Exception {
         receiver.start();
-        h = TestHerald.builder().clock(clock).jitter(jitter).start();
+        h = store(TestHerald.builder()).clock(clock).jitter(jitter).start();
         h.seed("acme", "order.paid");
     }
 
