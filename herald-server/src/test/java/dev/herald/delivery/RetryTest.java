@@ -89,6 +89,16 @@ abstract class RetryTest {
         throw new AssertionError("delivery " + id + " did not reach " + n + " attempts: " + d);
     }
 
+    /** Makes the receiver answer every request with {@code code}. */
+    private void answerAlways(int code) {
+        receiver.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return status(code);
+            }
+        });
+    }
+
     private static MockResponse status(int code) {
         return new MockResponse.Builder().code(code).build();
     }
@@ -125,12 +135,7 @@ abstract class RetryTest {
     @Test
     void defaultPolynomialPolicyMakes26AttemptsOver30Days() throws Exception {
         start(0.0); // the largest shrink the jitter allows: the bound must still hold
-        receiver.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return status(500);
-            }
-        });
+        answerAlways(500);
         endpoint(",\"batch\":{\"max_events\":1,\"window_ms\":100}");
         publish("e1");
         String id = null;
@@ -151,12 +156,7 @@ abstract class RetryTest {
     @Test
     void defaultExponentialPolicyMakesThreeAttemptsAMinuteThenTwoApart() throws Exception {
         start(0.5);
-        receiver.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return status(502);
-            }
-        });
+        answerAlways(502);
         endpoint(",\"format\":\"event\"");
         publish("e1");
         String id = null;
@@ -175,12 +175,7 @@ abstract class RetryTest {
     @Test
     void onServerErrorsAnotherClientErrorFailsAtOnceWhileNon2xxRetriesIt() throws Exception {
         start(0.5);
-        receiver.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return status(400);
-            }
-        });
+        answerAlways(400);
         String strict = endpoint(",\"format\":\"event\"");
         String patient = endpoint(",\"format\":\"event\",\"retry\":{\"on\":\"non_2xx\"}");
         publish("e1");
