@@ -30,13 +30,15 @@ public final class Herald implements AutoCloseable {
 
     private final Database db;
     private final HttpApi api;
+    private final EventStore events;
     private final Batcher batcher;
     private final DeliveryEngine engine;
     private final JvmGcMetrics gcMetrics;
 
-    private Herald(Database db, HttpApi api, Batcher batcher, DeliveryEngine engine, JvmGcMetrics gcMetrics) {
+    private Herald(Database db, HttpApi api, EventStore events, Batcher batcher, DeliveryEngine engine, JvmGcMetrics gcMetrics) {
         this.db = db;
         this.api = api;
+        this.events = events;
         this.batcher = batcher;
         this.engine = engine;
         this.gcMetrics = gcMetrics;
@@ -61,18 +63,23 @@ public final class Herald implements AutoCloseable {
                 : Database.sqlite(config.dataDir().resolve(SQLITE_FILE), metrics);
         DeliveryEngine engine = null;
         Batcher batcher = null;
+        EventStore events = null;
         try {
             TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
             engine = new DeliveryEngine(db, guard, clock, metrics, engineSettings).start();
             batcher = new Batcher(new BatchStore(db, clock), clock, engine::wake, Batcher.DEFAULT_POLL).start();
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
-            Publisher publisher = new Publisher(new EventStore(db), eventTypes, clock, metrics, batcher::wake);
+            events = new EventStore(db);
+            Publisher publisher = new Publisher(events, eventTypes, clock, metrics, batcher::wake);
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
             HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db), new DeliveryStore(db),
                     publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port());
-            return new Herald(db, api, batcher, engine, gc);
+            return new Herald(db, api, events, batcher, engine, gc);
         } catch (RuntimeException e) {
+            if (events != null) {
+                events.close();
+            }
             if (batcher != null) {
                 batcher.close();
             }
@@ -100,6 +107,7 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        events.close();
         batcher.close();
         engine.close();
         gcMetrics.close();

@@ -2,7 +2,6 @@ package dev.herald.store;
 
 import dev.herald.batching.DeliveryBodies;
 import dev.herald.batching.QueuedEvent;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,16 +61,19 @@ public final class BatchStore {
             int sealed = 0;
             int from = 0;
             boolean windowPassed = e.lastSealedAt == null || now.toEpochMilli() >= e.lastSealedAt + e.windowMs;
-            while (from < waiting.size()) {
-                int to = Math.min(from + perDelivery, waiting.size());
-                boolean full = to - from == perDelivery;
-                if (!full && !windowPassed) {
-                    break;
+            try (Prepared statements = new Prepared(c)) {
+                while (from < waiting.size()) {
+                    int to = Math.min(from + perDelivery, waiting.size());
+                    boolean full = to - from == perDelivery;
+                    if (!full && !windowPassed) {
+                        break;
+                    }
+                    insertDelivery(statements, e, waiting.subList(from, to), single, now);
+                    sealed++;
+                    from = to;
+                    windowPassed = false; // why: the window restarts at this seal
                 }
-                insertDelivery(c, e, waiting.subList(from, to), single, now);
-                sealed++;
-                from = to;
-                windowPassed = false; // why: the window restarts at this seal
+                statements.flush();
             }
             if (sealed > 0) {
                 Sql.update(c, "UPDATE endpoints SET last_sealed_at = ? WHERE id = ?", now.toEpochMilli(), endpointId);
@@ -87,19 +89,19 @@ public final class BatchStore {
         });
     }
 
-    private void insertDelivery(Connection c, EndpointRow e, List<QueuedEvent> events, boolean single, Instant now)
+    private void insertDelivery(Prepared p, EndpointRow e, List<QueuedEvent> events, boolean single, Instant now)
             throws SQLException {
         String id = Ids.uuid7(clock);
         byte[] body = single ? DeliveryBodies.event(id, events.getFirst()) : DeliveryBodies.batch(id, now, events);
-        Sql.update(c, "INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
+        p.batch("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
                         + " attempt_count, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)",
                 id, e.tenantId, e.id, single ? events.getFirst().type() : "batch", events.size(), body,
                 now.toEpochMilli(), now.toEpochMilli());
         for (int i = 0; i < events.size(); i++) {
             QueuedEvent q = events.get(i);
-            Sql.update(c, "INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
+            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
                     id, i, q.seq(), q.id());
-            Sql.update(c, "DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", e.id, q.seq());
+            p.batch("DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", e.id, q.seq());
         }
     }
 

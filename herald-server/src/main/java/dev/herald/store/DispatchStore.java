@@ -3,7 +3,6 @@ package dev.herald.store;
 import dev.herald.delivery.Attempt;
 import dev.herald.delivery.Delivery.Status;
 import dev.herald.endpoint.Endpoint;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,18 +55,20 @@ public final class DispatchStore {
     public List<Claim> claim(Map<Endpoint, Integer> slots, Instant now, java.util.function.Function<Endpoint, Duration> leaseFor) {
         return db.inTransaction(c -> {
             List<Claim> claims = new ArrayList<>();
-            for (Map.Entry<Endpoint, Integer> slot : slots.entrySet()) {
-                claimFor(c, slot.getKey(), slot.getValue(), now, now.plus(leaseFor.apply(slot.getKey())), claims);
+            try (Prepared p = new Prepared(c)) {
+                for (Map.Entry<Endpoint, Integer> slot : slots.entrySet()) {
+                    claimFor(p, slot.getKey(), slot.getValue(), now, now.plus(leaseFor.apply(slot.getKey())), claims);
+                }
             }
             return claims;
         });
     }
 
-    private void claimFor(Connection c, Endpoint e, int limit, Instant now, Instant leaseEnds, List<Claim> out)
+    private void claimFor(Prepared p, Endpoint e, int limit, Instant now, Instant leaseEnds, List<Claim> out)
             throws SQLException {
         record Row(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit, boolean leased) {
         }
-        List<Row> rows = Sql.list(c, "SELECT id, event_type, body, attempt_count, attempt_limit, lease_token FROM deliveries"
+        List<Row> rows = p.list("SELECT id, event_type, body, attempt_count, attempt_limit, lease_token FROM deliveries"
                         + " WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?"
                         + " ORDER BY next_attempt_at LIMIT ?" + db.dialect().skipLocked(),
                 rs -> {
@@ -78,7 +79,7 @@ public final class DispatchStore {
                 e.id(), now.toEpochMilli(), limit);
         for (Row r : rows) {
             String token = UUID.randomUUID().toString();
-            int n = Sql.update(c, "UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?"
+            int n = p.update("UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?"
                             + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
                     token, leaseEnds.toEpochMilli(), leaseEnds.toEpochMilli(), r.id(), now.toEpochMilli());
             if (n == 1) {
@@ -94,32 +95,39 @@ public final class DispatchStore {
     public Set<String> record(List<Outcome> outcomes, Instant now) {
         return db.inTransaction(c -> {
             Set<String> fenced = new HashSet<>();
-            for (Outcome o : outcomes) {
-                boolean finished = o.status() != Status.PENDING;
-                int n = Sql.update(c, "UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
-                                + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL,"
-                                + " delivered_at = ?, finished_at = ? WHERE id = ? AND lease_token = ?",
-                        o.status().toString(),
-                        o.nextAttemptAt() == null ? null : o.nextAttemptAt().toEpochMilli(),
-                        o.status() == Status.DELIVERED ? o.attempt().at().toEpochMilli() : null,
-                        finished ? now.toEpochMilli() : null,
-                        o.claim().deliveryId(), o.claim().leaseToken());
-                if (n == 0) {
-                    fenced.add(o.claim().deliveryId());
-                    continue;
-                }
-                Attempt a = o.attempt();
-                Sql.update(c, "INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(), a.error(),
-                        a.responseBody());
-                if (o.pauseReason() != null) {
-                    Sql.update(c, "UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
-                            + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
-                }
+            try (Prepared p = new Prepared(c)) {
+                record(p, outcomes, now, fenced);
+                p.flush();
             }
             return fenced;
         });
+    }
+
+    private static void record(Prepared p, List<Outcome> outcomes, Instant now, Set<String> fenced) throws SQLException {
+        for (Outcome o : outcomes) {
+            boolean finished = o.status() != Status.PENDING;
+            int n = p.update("UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
+                            + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL,"
+                            + " delivered_at = ?, finished_at = ? WHERE id = ? AND lease_token = ?",
+                    o.status().toString(),
+                    o.nextAttemptAt() == null ? null : o.nextAttemptAt().toEpochMilli(),
+                    o.status() == Status.DELIVERED ? o.attempt().at().toEpochMilli() : null,
+                    finished ? now.toEpochMilli() : null,
+                    o.claim().deliveryId(), o.claim().leaseToken());
+            if (n == 0) {
+                fenced.add(o.claim().deliveryId());
+                continue;
+            }
+            Attempt a = o.attempt();
+            p.batch("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(), a.error(),
+                    a.responseBody());
+            if (o.pauseReason() != null) {
+                p.update("UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
+                        + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
+            }
+        }
     }
 
     public Stats stats(Instant now) {

@@ -40,7 +40,11 @@ final class Sql {
     }
 
     static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
-        List<T> rows = list(c, sql, row, params);
+        return single(list(c, sql, row, params), sql);
+    }
+
+    /** The only row of a query by a unique key, if any. */
+    static <T> Optional<T> single(List<T> rows, String sql) {
         if (rows.size() > 1) {
             throw new IllegalStateException("Query returned " + rows.size() + " rows where at most one was expected. "
                     + "Should never happen: it selects by a unique key. SQL: " + sql);

@@ -1,0 +1,72 @@
+package dev.herald.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Statements prepared once and reused for every row of one transaction: the hot paths (publishing,
+ * sealing, claiming, recording) run the same few statements hundreds of times per transaction.
+ */
+final class Prepared implements AutoCloseable {
+    private final Connection c;
+    /** In first-use order: {@link #flush} runs batches in that order, so parent rows precede their children. */
+    private final Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+
+    Prepared(Connection c) {
+        this.c = c;
+    }
+
+    private PreparedStatement statement(String sql, Object... params) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = c.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        Sql.bind(ps, params);
+        return ps;
+    }
+
+    int update(String sql, Object... params) throws SQLException {
+        return statement(sql, params).executeUpdate();
+    }
+
+    /** Queues a row for {@link #flush}: one round trip for many rows where the driver supports it. */
+    void batch(String sql, Object... params) throws SQLException {
+        statement(sql, params).addBatch();
+    }
+
+    /** Runs every queued batch, in the order their statements were first used. */
+    void flush() throws SQLException {
+        for (PreparedStatement ps : statements.values()) {
+            ps.executeBatch();
+        }
+    }
+
+    <T> List<T> list(String sql, Sql.Row<T> row, Object... params) throws SQLException {
+        try (ResultSet rs = statement(sql, params).executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.map(rs));
+            }
+            return out;
+        }
+    }
+
+    <T> Optional<T> one(String sql, Sql.Row<T> row, Object... params) throws SQLException {
+        return Sql.single(list(sql, row, params), sql);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        for (PreparedStatement ps : statements.values()) {
+            ps.close();
+        }
+    }
+}
