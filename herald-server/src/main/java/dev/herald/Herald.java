@@ -24,7 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.time.Clock;
 
-/** One Herald process: the store, the API and (with the delivery engine) the batcher and dispatcher. */
+/** One Herald process: the store, the API, the batcher and the delivery engine, wired in the order data flows. */
 public final class Herald implements AutoCloseable {
     public static final String SQLITE_FILE = "herald.db";
 

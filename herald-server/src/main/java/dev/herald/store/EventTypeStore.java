@@ -8,10 +8,15 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The catalogue of event types that may be published and subscribed to. */
+/**
+ * The catalogue of event types that may be published and subscribed to. Types are never deleted, so a
+ * name once found stays known: the cache answers every publish of a known type without a query.
+ */
 public final class EventTypeStore {
     private final Database db;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
 
     public EventTypeStore(Database db) {
         this.db = db;
@@ -32,14 +37,18 @@ public final class EventTypeStore {
 
     /** The names among {@code names} that are not in the catalogue, in the order given. */
     public List<String> unknown(Collection<String> names) {
-        Set<String> known = db.read(c -> {
+        List<String> unseen = names.stream().filter(n -> !known.contains(n)).distinct().toList();
+        if (unseen.isEmpty()) {
+            return List.of();
+        }
+        known.addAll(db.read(c -> {
             Set<String> found = new HashSet<>();
-            for (String name : names) {
+            for (String name : unseen) {
                 Sql.one(c, "SELECT name FROM event_types WHERE name = ?", rs -> rs.getString(1), name).ifPresent(found::add);
             }
             return found;
-        });
-        return names.stream().filter(n -> !known.contains(n)).distinct().toList();
+        }));
+        return unseen.stream().filter(n -> !known.contains(n)).toList();
     }
 
     private static EventType eventType(ResultSet rs) throws SQLException {
