@@ -71,7 +71,12 @@ public final class Herald implements AutoCloseable {
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
             events = new EventStore(db);
-            Publisher publisher = new Publisher(events, eventTypes, clock, metrics, batcher::wake);
+            Batcher sealer = batcher;
+            DeliveryEngine sender = engine;
+            Publisher publisher = new Publisher(events, eventTypes, clock, metrics, () -> {
+                sealer.wake();
+                sender.wake(); // why: per-event deliveries are sealed by the publish itself
+            });
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
             HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db), new DeliveryStore(db),
                     publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port());

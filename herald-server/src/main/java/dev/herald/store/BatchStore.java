@@ -93,15 +93,26 @@ public final class BatchStore {
             throws SQLException {
         String id = Ids.uuid7(clock);
         byte[] body = single ? DeliveryBodies.event(id, events.getFirst()) : DeliveryBodies.batch(id, now, events);
+        insert(p, id, e.tenantId, e.id, single ? events.getFirst().type() : "batch", events, body, now);
+        for (QueuedEvent q : events) {
+            p.batch("DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", e.id, q.seq());
+        }
+    }
+
+    /** Seals one event into its own delivery (format {@code event}), inside the caller's transaction. */
+    static void sealOne(Prepared p, String tenantId, String endpointId, QueuedEvent event, Instant now) throws SQLException {
+        String id = Ids.uuid7(Clock.fixed(now, java.time.ZoneOffset.UTC));
+        insert(p, id, tenantId, endpointId, event.type(), List.of(event), DeliveryBodies.event(id, event), now);
+    }
+
+    private static void insert(Prepared p, String id, String tenantId, String endpointId, String eventType,
+                               List<QueuedEvent> events, byte[] body, Instant now) throws SQLException {
         p.batch("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
                         + " attempt_count, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)",
-                id, e.tenantId, e.id, single ? events.getFirst().type() : "batch", events.size(), body,
-                now.toEpochMilli(), now.toEpochMilli());
+                id, tenantId, endpointId, eventType, events.size(), body, now.toEpochMilli(), now.toEpochMilli());
         for (int i = 0; i < events.size(); i++) {
-            QueuedEvent q = events.get(i);
             p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
-                    id, i, q.seq(), q.id());
-            p.batch("DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", e.id, q.seq());
+                    id, i, events.get(i).seq(), events.get(i).id());
         }
     }
 

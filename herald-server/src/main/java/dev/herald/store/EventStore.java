@@ -1,5 +1,6 @@
 package dev.herald.store;
 
+import dev.herald.batching.QueuedEvent;
 import dev.herald.ingest.NewEvent;
 import dev.herald.ingest.Published;
 import java.sql.SQLException;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ingest's one write: events and, for each, a queue row per endpoint of the tenant subscribed to its type,
- * in one transaction, so an acknowledged event always has its queue rows.
+ * in one transaction, so an acknowledged event always has its queue rows. For an endpoint of format
+ * {@code event} there is nothing to wait for: the event is sealed into its own delivery in the same
+ * transaction, so it can be sent the moment the publish commits.
  *
  * <p>Group commit: publishes are handed to one writer thread, which stores everything waiting in a single
  * transaction and only then answers each caller. With {@code synchronous=FULL} every commit is an fsync;
@@ -30,7 +33,7 @@ public final class EventStore implements AutoCloseable {
     /** Bounds one group, so a commit never waits long for a giant group to be written. */
     static final int MAX_EVENTS_PER_GROUP = 2000;
 
-    private record Subscriber(String endpointId, List<String> types) {
+    private record Subscriber(String endpointId, List<String> types, boolean perEvent) {
         boolean wants(String type) {
             return types.isEmpty() || types.contains(type);
         }
@@ -126,8 +129,9 @@ public final class EventStore implements AutoCloseable {
     private static List<Published> store(Prepared p, Pending pending, Map<String, List<Subscriber>> cache) throws SQLException {
         List<Subscriber> subscribers = cache.get(pending.tenantId());
         if (subscribers == null) {
-            subscribers = p.list("SELECT id, event_types FROM endpoints WHERE tenant_id = ?",
-                    rs -> new Subscriber(rs.getString(1), EndpointStore.types(rs.getString(2))), pending.tenantId());
+            subscribers = p.list("SELECT id, event_types, format FROM endpoints WHERE tenant_id = ?",
+                    rs -> new Subscriber(rs.getString(1), EndpointStore.types(rs.getString(2)), "event".equals(rs.getString(3))),
+                    pending.tenantId());
             cache.put(pending.tenantId(), subscribers);
         }
         List<Published> out = new ArrayList<>(pending.events().size());
@@ -150,7 +154,9 @@ public final class EventStore implements AutoCloseable {
             return new Published(e.id(), Instant.ofEpochMilli(createdAt), true);
         }
         for (Subscriber s : subscribers) {
-            if (s.wants(e.type())) {
+            if (s.wants(e.type()) && s.perEvent()) {
+                BatchStore.sealOne(p, tenantId, s.endpointId(), new QueuedEvent(seq.get(), e.id(), e.type(), e.data(), now), now);
+            } else if (s.wants(e.type())) {
                 p.batch("INSERT INTO queue (endpoint_id, event_seq) VALUES (?, ?)", s.endpointId(), seq.get());
             }
         }
