@@ -128,13 +128,47 @@ final class HeraldProcess implements AutoCloseable {
         }
     }
 
-    /** An admin call; answers the status and body, and fails on anything but the expected status. */
+    /** Calls answered 503 ("try again shortly") and sent again, in this JVM. */
+    static final AtomicLong RETRIED_503 = new AtomicLong();
+
+    /**
+     * An admin call; answers the body, and fails on anything but the expected status. A 503 is sent again (at most
+     * 3 times, 200 ms apart) as the API asks, and counted in {@link #RETRIED_503}.
+     */
     String call(String method, String path, String json, int expected) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return callOnce(method, path, json, expected);
+            } catch (Unavailable e) {
+                RETRIED_503.incrementAndGet();
+                if (attempt >= 4) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final class Unavailable extends IOException {
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    private String callOnce(String method, String path, String json, int expected) throws IOException {
         RequestBody body = json == null ? null : RequestBody.create(json, JSON);
         Request req = new Request.Builder().url(base + path).header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .method(method, body).build();
         try (Response r = http.newCall(req).execute()) {
             String text = r.body().string();
+            if (r.code() == 503 && expected != 503) {
+                throw new Unavailable(method + " " + path + " answered 503: " + text);
+            }
             if (r.code() != expected) {
                 throw new IOException(method + " " + path + " answered " + r.code() + " (expected " + expected + "): " + text);
             }
