@@ -1,0 +1,71 @@
+package dev.herald.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code herald bench}: starts Herald as a child process on loopback, drives load, prints a table and writes JSON. */
+@Command(name = "herald bench", mixinStandardHelpOptions = true, version = "Herald bench 0.1.0",
+        description = {"Benchmarks Herald on this machine, on loopback only: ingest, delivery, latency, backlog,",
+                "failing partners, the HTTP client's own limit and the SQLite durability cost.",
+                "Reports only: it asserts nothing about speed (exit code 1 means a scenario failed or lost events)."})
+public final class BenchMain implements Callable<Integer> {
+    @Option(names = "--quick", description = "About 1/20 of the full load, one run per figure (under 90 s)")
+    boolean quick;
+    @Option(names = "--database-url", description = "A PostgreSQL server (postgresql:// or jdbc:postgresql:); each run gets a fresh database on it. Default: embedded SQLite")
+    String databaseUrl;
+    @Option(names = "--json", description = "Where to write the results [default: herald-bench/target/bench.json]")
+    Path json = Path.of("herald-bench", "target", "bench.json");
+    @Option(names = "--runs", description = "Runs per figure (the median is reported) [default: 3, quick 1]")
+    Integer runs;
+    @Option(names = "--herald-classpath", hidden = true, description = "Classpath of the child Herald [default: this JVM's]")
+    String heraldClasspath;
+
+    @Option(names = "--only", hidden = true, split = ",", description = "Run only these scenarios (for working on one)")
+    java.util.Set<String> only = new java.util.LinkedHashSet<>();
+
+    private final PrintStream out;
+    private Report report;
+
+    BenchMain(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out).exitCode());
+    }
+
+    record Outcome(int exitCode, Report report) {
+    }
+
+    /** The CLI's entry: parses {@code args}, runs the bench and answers the exit code and the report (null on a usage error). */
+    static Outcome run(String[] args, PrintStream out) {
+        BenchMain main = new BenchMain(out);
+        int code = new CommandLine(main).execute(args);
+        return new Outcome(code, main.report);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Sizes sizes = quick ? Sizes.quick() : Sizes.full();
+        if (runs != null) {
+            if (runs < 1 || runs > 20) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--runs must be from 1 to 20");
+            }
+            sizes = sizes.withRuns(runs);
+        }
+        String classpath = heraldClasspath != null ? heraldClasspath : System.getProperty("java.class.path");
+        Optional<String> db = Optional.ofNullable(databaseUrl).filter(s -> !s.isBlank());
+        out.printf("herald-bench: %s mode, %d run(s) per figure, %s; Herald runs as a child JVM on 127.0.0.1%n",
+                sizes.mode(), sizes.runs(), db.isPresent() ? "PostgreSQL" : "embedded SQLite");
+        report = new Bench(sizes, classpath, db, out, only).run();
+        report.print(out);
+        report.writeJson(json);
+        out.println("JSON: " + json.toAbsolutePath());
+        return report.incomplete().isEmpty() ? 0 : 1;
+    }
+}

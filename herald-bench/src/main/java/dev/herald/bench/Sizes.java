@@ -1,0 +1,31 @@
+package dev.herald.bench;
+
+/** How much load each scenario drives; quick is about 1/20 of full. */
+record Sizes(
+        String mode,
+        int runs,
+        int bulkEvents,
+        int singleEvents,
+        int deliveryEvents,
+        int batchEvents,
+        int latencySeconds,
+        int latencyRate,
+        int backlogEvents,
+        int failingEvents,
+        int limitRequests,
+        int sqliteRows) {
+
+    static Sizes full() {
+        return new Sizes("full", 3, 200_000, 20_000, 20_000, 200_000, 10, 1_000, 1_000_000, 2_000, 20_000, 3_000);
+    }
+
+    static Sizes quick() {
+        return new Sizes("quick", 1, 10_000, 1_000, 1_000, 10_000, 2, 1_000, 10_000, 100, 2_000, 500);
+    }
+
+    Sizes withRuns(int n) {
+        return new Sizes(mode, n, bulkEvents, singleEvents, deliveryEvents, batchEvents, latencySeconds, latencyRate,
+                backlogEvents, failingEvents, limitRequests, sqliteRows);
+    }
+
+}
