@@ -205,7 +205,7 @@ final class Bench {
     private void warmDelivery(HeraldProcess h, Receiver receiver, String format, int events) throws IOException, InterruptedException {
         String fields = format.equals("event")
                 ? "\"format\":\"event\",\"max_concurrency\":64"
-                : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100}";
+                : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100},\"max_concurrency\":64";
         Load.endpoint(h, "\"url\":\"" + receiver.url("ok", WARM_SLOT) + "\",\"event_types\":[\"" + Load.WARM + "\"]," + fields);
         Load.bulk(h, Load.WARM, "w", events, 1_000, 2, null, Duration.ofSeconds(120));
         awaitEvents(receiver, WARM_SLOT, events, Duration.ofSeconds(120));
@@ -219,7 +219,7 @@ final class Bench {
         warmDelivery(h, receiver, format, warm(n, perEvent ? 500 : 2_000));
         String fields = perEvent
                 ? "\"format\":\"event\",\"max_concurrency\":64"
-                : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100}";
+                : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100},\"max_concurrency\":64";
         Load.endpoint(h, "\"url\":\"" + receiver.url("ok", 0) + "\",\"event_types\":[\"" + Load.TICK + "\"]," + fields);
         long t0 = System.nanoTime();
         long acked = Load.bulk(h, Load.TICK, "d", n, 1_000, 2, null, Duration.ofSeconds(300));
@@ -282,7 +282,7 @@ final class Bench {
         int n = sizes.backlogEvents();
         warmDelivery(h, receiver, "batch", warm(Math.min(n, 200_000), 2_000));
         String id = Load.endpoint(h, "\"url\":\"" + receiver.url("ok", 0) + "\",\"event_types\":[\"" + Load.TICK + "\"],"
-                + "\"format\":\"batch\",\"batch\":{\"max_events\":100},\"status\":\"paused\"");
+                + "\"format\":\"batch\",\"batch\":{\"max_events\":100},\"max_concurrency\":64,\"status\":\"paused\"");
         boolean gc = h.gc();
         long heapIdle = h.heap();
         long acked = Load.bulk(h, Load.TICK, "k", n, 1_000, 4, null, Duration.ofSeconds(600));

@@ -72,7 +72,7 @@ final class HeraldProcess implements AutoCloseable {
         Optional<String> admin = databaseUrl.map(HeraldProcess::toJdbc);
         String dbName = null;
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:+UseZGC",
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx384m", "-XX:+UseG1GC",
                 "-cp", classpath, "dev.herald.cli.Main", "serve");
         pb.environment().put("HERALD_PORT", Integer.toString(port));
         pb.environment().put("HERALD_DATA_DIR", dataDir.toString());

@@ -62,8 +62,12 @@ public final class Batcher implements AutoCloseable {
     /** Seals what is due; answers how long to wait before the next look. */
     Duration round() {
         Instant nextLook = clock.instant().plus(poll);
+        BatchStore.Due due = store.due(clock.instant());
+        if (due.nextWindowEnd() != null && due.nextWindowEnd().isBefore(nextLook)) {
+            nextLook = due.nextWindowEnd();
+        }
         int sealed = 0;
-        for (String endpointId : store.endpointsWithWaitingEvents()) {
+        for (String endpointId : due.endpointIds()) {
             BatchStore.Sealed s = store.seal(endpointId);
             sealed += s.deliveries();
             if (s.nextLook() != null && s.nextLook().isBefore(nextLook)) {

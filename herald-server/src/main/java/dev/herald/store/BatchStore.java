@@ -28,10 +28,33 @@ public final class BatchStore {
         this.clock = clock;
     }
 
-    /** Endpoints with at least one event waiting. */
-    public List<String> endpointsWithWaitingEvents() {
-        return db.read(c -> Sql.list(c, "SELECT e.id FROM endpoints e"
-                + " WHERE EXISTS (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id)", rs -> rs.getString(1)));
+    /** Endpoints with something to seal now, and when the next batch window ends (null: none pending). */
+    public record Due(List<String> endpointIds, Instant nextWindowEnd) {
+    }
+
+    /**
+     * Which endpoints have something to seal at {@code now}, found by a read: the sealing transaction, which
+     * takes the database's one writer lock, is opened only for those.
+     */
+    public Due due(Instant now) {
+        record Waiting(String id, boolean perEvent, int maxEvents, long windowMs, Long lastSealedAt, long count) {
+        }
+        List<Waiting> waiting = db.read(c -> Sql.list(c, "SELECT e.id, e.format, e.batch_max_events, e.batch_window_ms,"
+                        + " e.last_sealed_at, (SELECT COUNT(*) FROM queue q WHERE q.endpoint_id = e.id) AS waiting"
+                        + " FROM endpoints e WHERE EXISTS (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id)",
+                rs -> new Waiting(rs.getString(1), "event".equals(rs.getString(2)), rs.getInt(3), rs.getLong(4),
+                        Sql.nullableLong(rs, "last_sealed_at"), rs.getLong("waiting"))));
+        List<String> due = new java.util.ArrayList<>();
+        Instant nextWindowEnd = null;
+        for (Waiting w : waiting) {
+            Instant windowEnds = w.lastSealedAt() == null ? now : Instant.ofEpochMilli(w.lastSealedAt() + w.windowMs());
+            if (w.perEvent() || w.count() >= w.maxEvents() || !now.isBefore(windowEnds)) {
+                due.add(w.id());
+            } else if (nextWindowEnd == null || windowEnds.isBefore(nextWindowEnd)) {
+                nextWindowEnd = windowEnds;
+            }
+        }
+        return new Due(due, nextWindowEnd);
     }
 
     /**
@@ -40,7 +63,8 @@ public final class BatchStore {
      * has passed. Events keep their publish order within and across deliveries.
      */
     public Sealed seal(String endpointId) {
-        return db.inTransaction(c -> {
+        // why: relaxed is safe; no delivery is sent before the durable claim that takes it
+        return db.inRelaxedTransaction(c -> {
             Optional<EndpointRow> found = Sql.one(c, "SELECT id, tenant_id, format, batch_max_events, batch_window_ms,"
                             + " last_sealed_at FROM endpoints WHERE id = ?" + db.dialect().forUpdate(),
                     rs -> new EndpointRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),

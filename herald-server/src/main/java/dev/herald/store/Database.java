@@ -77,6 +77,8 @@ public final class Database implements AutoCloseable {
         sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         sqlite.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
         sqlite.enforceForeignKeys(true);
+        // why: the driver otherwise scans every statement's SQL for generated keys; Herald uses RETURNING
+        sqlite.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(sqlite);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return new Database(pool(ds, SQLITE_POOL_SIZE, "herald-sqlite", metrics), Dialect.SQLITE);
@@ -122,23 +124,44 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. When this
+     * returns, the commit is on disk (SQLite {@code synchronous=FULL}; PostgreSQL's default).
+     */
     public <T> T inTransaction(Work<T> work) {
+        return locked(work, false);
+    }
+
+    /**
+     * As {@link #inTransaction}, but the commit may reach the disk later, with the next durable commit: a
+     * power loss may undo it, never corrupt anything. For writes that are safe to lose because they are redone
+     * (an attempt's outcome: the delivery is sent again with the same id) or because nothing acts on them
+     * before a durable commit follows (a sealed batch is sent only after the durable claim that takes it).
+     */
+    public <T> T inRelaxedTransaction(Work<T> work) {
+        return locked(work, true);
+    }
+
+    private <T> T locked(Work<T> work, boolean relaxed) {
         if (writeLock == null) {
-            return transaction(work);
+            return transaction(work, relaxed);
         }
         writeLock.lock();
         try {
-            return transaction(work);
+            return transaction(work, relaxed);
         } finally {
             writeLock.unlock();
         }
     }
 
-    private <T> T transaction(Work<T> work) {
+    private <T> T transaction(Work<T> work, boolean relaxed) {
         try (Connection c = pool.getConnection()) {
+            if (relaxed) {
+                dialect.relax(c);
+            }
             c.setAutoCommit(false);
             try {
+                dialect.relaxInTransaction(c, relaxed);
                 T result = work.run(c);
                 c.commit();
                 return result;
@@ -147,6 +170,9 @@ public final class Database implements AutoCloseable {
                 throw e;
             } finally {
                 c.setAutoCommit(true);
+                if (relaxed) {
+                    dialect.restore(c);
+                }
             }
         } catch (SQLException e) {
             throw new StoreException("database error: " + e.getMessage(), e);

@@ -32,4 +32,31 @@ public enum Dialect {
     public String forUpdate() {
         return forUpdate;
     }
+
+    /** Before a relaxed transaction begins: SQLite's synchronous setting cannot change inside one. */
+    void relax(java.sql.Connection c) throws java.sql.SQLException {
+        if (this == SQLITE) {
+            try (var s = c.createStatement()) {
+                s.execute("PRAGMA synchronous = NORMAL");
+            }
+        }
+    }
+
+    /** First thing inside a transaction: PostgreSQL relaxes per transaction. */
+    void relaxInTransaction(java.sql.Connection c, boolean relaxed) throws java.sql.SQLException {
+        if (relaxed && this == POSTGRESQL) {
+            try (var s = c.createStatement()) {
+                s.execute("SET LOCAL synchronous_commit TO OFF");
+            }
+        }
+    }
+
+    /** After a relaxed transaction: the connection goes back to the pool durable. */
+    void restore(java.sql.Connection c) throws java.sql.SQLException {
+        if (this == SQLITE) {
+            try (var s = c.createStatement()) {
+                s.execute("PRAGMA synchronous = FULL");
+            }
+        }
+    }
 }

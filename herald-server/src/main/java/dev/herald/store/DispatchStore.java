@@ -93,7 +93,8 @@ public final class DispatchStore {
      * fenced out (their lease had run out and another claim may have taken the delivery).
      */
     public Set<String> record(List<Outcome> outcomes, Instant now) {
-        return db.inTransaction(c -> {
+        // why: relaxed is safe; an outcome lost to a power cut only means the delivery is sent again, same id
+        return db.inRelaxedTransaction(c -> {
             Set<String> fenced = new HashSet<>();
             try (Prepared p = new Prepared(c)) {
                 record(p, outcomes, now, fenced);
@@ -150,7 +151,7 @@ public final class DispatchStore {
      * never holds up delivery. Failed deliveries are kept: they can still be retried by hand.
      */
     public int purge(Instant cutoff, int batch) {
-        return db.inTransaction(c -> {
+        return db.inRelaxedTransaction(c -> {
             int deliveries = Sql.update(c, "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
                     + " WHERE status = 'delivered' AND finished_at < ? LIMIT ?)", cutoff.toEpochMilli(), batch);
             int events = Sql.update(c, "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.created_at < ?"
