@@ -83,7 +83,11 @@ final class Bench {
                 scenario("delivery-event", r, () -> withHerald(h -> delivery(h, receiver, true)));
                 scenario("delivery-batch", r, () -> withHerald(h -> delivery(h, receiver, false)));
                 scenario("latency", r, () -> withHerald(h -> latency(h, receiver)));
-                scenario("backlog", r, () -> withHerald(h -> backlog(h, receiver)));
+                if (r == 1) {
+                    // why: a million events take a minute and a half to publish and drain; one run keeps the
+                    // whole benchmark within ten minutes, and memory, not speed, is what this scenario is for
+                    scenario("backlog", r, () -> withHerald(h -> backlog(h, receiver)));
+                }
                 scenario("failing-partners", r, () -> withHerald(h -> failing(h, receiver, true)));
                 scenario("all-healthy", r, () -> withHerald(h -> failing(h, receiver, false)));
                 // why: last, so the receiver is as warm as it was for the deliveries it is compared with
