@@ -27,24 +27,21 @@ final class Bodies {
         if (bytes.length == 0) {
             throw ApiError.badRequest("the request body is empty; send a JSON object");
         }
-        try {
-            JsonNode node = Json.MAPPER.readTree(utf8(bytes));
-            if (node == null || node.isMissingNode()) {
-                throw ApiError.badRequest("the request body is empty; send a JSON object");
-            }
-            return node;
-        } catch (JacksonException e) {
-            throw ApiError.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+        JsonNode node = parse(utf8(bytes));
+        if (node == null || node.isMissingNode()) {
+            throw ApiError.badRequest("the request body is empty; send a JSON object");
         }
+        return node;
     }
 
     /** The body as JSON, or an empty object when there is none (routes whose body is optional). */
     static JsonNode optionalJson(Context ctx) {
         byte[] bytes = read(ctx, MAX_BODY);
         String text = utf8(bytes);
-        if (text.isBlank()) {
-            return Json.object();
-        }
+        return text.isBlank() ? Json.object() : parse(text);
+    }
+
+    private static JsonNode parse(String text) {
         try {
             return Json.MAPPER.readTree(text);
         } catch (JacksonException e) {
