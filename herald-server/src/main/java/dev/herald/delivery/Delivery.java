@@ -20,6 +20,12 @@ public record Delivery(
         List<String> eventIds,
         List<Attempt> attempts) {
 
+    /** This delivery with its event ids and attempts filled in. */
+    public Delivery withDetail(List<String> ids, List<Attempt> all) {
+        return new Delivery(id, tenantId, endpointId, status, eventCount, attemptCount, nextAttemptAt, createdAt,
+                deliveredAt, ids, all);
+    }
+
     public enum Status {
         PENDING, DELIVERED, FAILED;
 

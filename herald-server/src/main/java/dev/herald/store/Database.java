@@ -191,7 +191,11 @@ public final class Database implements AutoCloseable {
     /** Readiness: the store answers a trivial query. */
     public boolean ping() {
         try {
-            return read(c -> c.createStatement().execute("SELECT 1"));
+            return read(c -> {
+                try (var s = c.createStatement()) {
+                    return s.execute("SELECT 1");
+                }
+            });
         } catch (RuntimeException e) {
             return false;
         }

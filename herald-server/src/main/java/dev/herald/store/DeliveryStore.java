@@ -49,15 +49,16 @@ public final class DeliveryStore {
     /** One delivery with its event ids (in body order) and every attempt. */
     public Optional<Delivery> get(String tenantId, String id) {
         return db.read(c -> {
-            if (Sql.one(c, "SELECT id FROM deliveries WHERE tenant_id = ? AND id = ?", rs -> rs.getString(1), tenantId, id).isEmpty()) {
-                return Optional.empty();
+            Optional<Delivery> found = Sql.one(c, "SELECT " + COLUMNS + " FROM deliveries WHERE tenant_id = ? AND id = ?",
+                    rs -> delivery(rs, List.of(), List.of()), tenantId, id);
+            if (found.isEmpty()) {
+                return found;
             }
             List<String> eventIds = Sql.list(c, "SELECT event_id FROM delivery_events WHERE delivery_id = ? ORDER BY position",
                     rs -> rs.getString(1), id);
             List<Attempt> attempts = Sql.list(c, "SELECT n, at, status_code, duration_ms, error, response_body FROM attempts"
                     + " WHERE delivery_id = ? ORDER BY n", DeliveryStore::attempt, id);
-            return Sql.one(c, "SELECT " + COLUMNS + " FROM deliveries WHERE tenant_id = ? AND id = ?",
-                    rs -> delivery(rs, eventIds, attempts), tenantId, id);
+            return found.map(d -> d.withDetail(eventIds, attempts));
         });
     }
 

@@ -2,9 +2,7 @@ package dev.herald.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,13 +48,7 @@ final class Prepared implements AutoCloseable {
     }
 
     <T> List<T> list(String sql, Sql.Row<T> row, Object... params) throws SQLException {
-        try (ResultSet rs = statement(sql, params).executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(row.map(rs));
-            }
-            return out;
-        }
+        return Sql.rows(statement(sql, params), row);
     }
 
     <T> Optional<T> one(String sql, Sql.Row<T> row, Object... params) throws SQLException {

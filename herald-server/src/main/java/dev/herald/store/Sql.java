@@ -29,13 +29,18 @@ final class Sql {
     static <T> List<T> list(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(row.map(rs));
-                }
-                return out;
+            return rows(ps, row);
+        }
+    }
+
+    /** Runs the bound query and maps every row. */
+    static <T> List<T> rows(PreparedStatement ps, Row<T> row) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.map(rs));
             }
+            return out;
         }
     }
 
