@@ -3,8 +3,10 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.standardwebhooks.Webhook;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestHerald;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -134,16 +136,9 @@ class DeliveryTest {
         return out;
     }
 
-    static JsonNode awaitStatus(TestHerald h, String deliveryId, String status) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode d = null;
-        while (System.currentTimeMillis() < deadline) {
-            d = h.get("/v1/tenants/acme/deliveries/" + deliveryId).json();
-            if (d != null && status.equals(d.path("status").stringValue())) {
-                return d;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("delivery " + deliveryId + " did not become " + status + ": " + d);
+    static JsonNode awaitStatus(TestHerald h, String deliveryId, String status) {
+        return Eventually.until("delivery " + deliveryId + " becomes " + status, Duration.ofSeconds(10),
+                () -> h.get("/v1/tenants/acme/deliveries/" + deliveryId).json(),
+                d -> d != null && status.equals(d.path("status").stringValue()));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.json.Json;
 import dev.herald.testing.Databases;
 import dev.herald.testing.SettableClock;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestHerald;
 import java.io.File;
 import java.net.ServerSocket;
@@ -50,11 +51,8 @@ class RecoveryTest {
             return new MockResponse.Builder().code(200).headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
         }
 
-        void awaitEvents(int n, Duration max) throws InterruptedException {
-            long deadline = System.nanoTime() + max.toNanos();
-            while (byEvent.size() < n && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+        void awaitEvents(int n, Duration max) {
+            Eventually.until(n + " distinct events received", max, byEvent::size, size -> size >= n);
             assertThat(byEvent).as("distinct events received").hasSize(n);
         }
     }
@@ -98,12 +96,8 @@ class RecoveryTest {
             try (TestHerald restarted = TestHerald.builder().clock(later)
                     .set("HERALD_DATA_DIR", dataDir.toString()).start()) {
                 tally.awaitEvents(60, Duration.ofSeconds(60));
-                JsonNode pending = restarted.get("/v1/tenants/acme/deliveries?status=pending").json().get("data");
-                long deadline = System.currentTimeMillis() + 10_000;
-                while (!pending.isEmpty() && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
-                    pending = restarted.get("/v1/tenants/acme/deliveries?status=pending").json().get("data");
-                }
+                JsonNode pending = Eventually.until("no delivery pending", Duration.ofSeconds(10),
+                        () -> restarted.get("/v1/tenants/acme/deliveries?status=pending").json().get("data"), JsonNode::isEmpty);
                 assertThat(pending).as("every delivery completed").isEmpty();
             }
             long duplicates = tally.byEvent.values().stream().filter(n -> n.get() > 1).count();

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.SettableClock;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestHerald;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -76,17 +77,9 @@ abstract class RetryTest {
         return d;
     }
 
-    private JsonNode awaitAttempts(String id, int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode d = null;
-        while (System.currentTimeMillis() < deadline) {
-            d = delivery(id);
-            if (d.get("attempt_count").intValue() >= n) {
-                return d;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("delivery " + id + " did not reach " + n + " attempts: " + d);
+    private JsonNode awaitAttempts(String id, int n) {
+        return Eventually.until("delivery " + id + " reaches " + n + " attempts", Duration.ofSeconds(10),
+                () -> delivery(id), d -> d.get("attempt_count").intValue() >= n);
     }
 
     /** Makes the receiver answer every request with {@code code}. */
@@ -268,29 +261,16 @@ abstract class RetryTest {
         assertThat(got).containsExactlyInAnyOrder("e0", "e1", "e2", "e3", "e4");
     }
 
-    private JsonNode firstDelivery(String endpointId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            JsonNode list = h.get("/v1/tenants/acme/deliveries?endpoint_id=" + endpointId).json().get("data");
-            if (!list.isEmpty()) {
-                return list.get(0);
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no delivery for endpoint " + endpointId);
+    private JsonNode firstDelivery(String endpointId) {
+        return Eventually.until("a delivery for endpoint " + endpointId, Duration.ofSeconds(10),
+                () -> h.get("/v1/tenants/acme/deliveries?endpoint_id=" + endpointId).json().get("data"),
+                list -> !list.isEmpty()).get(0);
     }
 
-    private JsonNode awaitEndpointStatus(String endpointId, String status) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        JsonNode e = null;
-        while (System.currentTimeMillis() < deadline) {
-            e = h.get("/v1/tenants/acme/endpoints/" + endpointId).json();
-            if (status.equals(e.get("status").stringValue())) {
-                return e;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("endpoint did not become " + status + ": " + e);
+    private JsonNode awaitEndpointStatus(String endpointId, String status) {
+        return Eventually.until("endpoint " + endpointId + " becomes " + status, Duration.ofSeconds(10),
+                () -> h.get("/v1/tenants/acme/endpoints/" + endpointId).json(),
+                e -> status.equals(e.get("status").stringValue()));
     }
 
     private static Duration gap(JsonNode d) {

@@ -7,6 +7,7 @@ import com.standardwebhooks.Webhook;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.json.Json;
 import dev.herald.testing.SettableClock;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestHerald;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -131,17 +132,11 @@ class SecurityTest {
         assertThat(new TargetGuard(true, host -> answer.clone()).resolve("partner.example")).containsExactly(answer[0]);
     }
 
-    private JsonNode awaitOnlyDelivery(String endpointId, String status) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        JsonNode list = null;
-        while (System.currentTimeMillis() < deadline) {
-            list = h.get("/v1/tenants/acme/deliveries?endpoint_id=" + endpointId).json().get("data");
-            if (!list.isEmpty() && status.equals(list.get(0).get("status").stringValue())) {
-                return h.get("/v1/tenants/acme/deliveries/" + list.get(0).get("id").stringValue()).json();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no " + status + " delivery for " + endpointId + ": " + list);
+    private JsonNode awaitOnlyDelivery(String endpointId, String status) {
+        JsonNode list = Eventually.until("a " + status + " delivery for endpoint " + endpointId, Duration.ofSeconds(15),
+                () -> h.get("/v1/tenants/acme/deliveries?endpoint_id=" + endpointId).json().get("data"),
+                l -> !l.isEmpty() && status.equals(l.get(0).get("status").stringValue()));
+        return h.get("/v1/tenants/acme/deliveries/" + list.get(0).get("id").stringValue()).json();
     }
 
     private static void verify(String secret, RecordedRequest r) throws Exception {
