@@ -28,9 +28,12 @@ public final class TenantKeys {
         return HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Compares two secrets in time that does not depend on where they differ, nor on their lengths. */
-    public static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(sha256(a.getBytes(StandardCharsets.UTF_8)), sha256(b.getBytes(StandardCharsets.UTF_8)));
+    /**
+     * The SHA-256 of a secret, for comparing with {@link MessageDigest#isEqual}: digests of equal length
+     * compared in constant time reveal neither where two secrets differ nor how long they are.
+     */
+    public static byte[] digest(String secret) {
+        return sha256(secret.getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] sha256(byte[] input) {
