@@ -161,7 +161,7 @@ final class Bench {
     private Report.Run ingestSingle(HeraldProcess h) throws IOException {
         Load.endpoint(h, "\"url\":\"http://127.0.0.1:9/\",\"event_types\":[\"" + Load.TICK + "\",\"" + Load.WARM + "\"],\"status\":\"paused\"");
         int n = sizes.singleEvents();
-        Load.single(h, Load.WARM, "w", warm(n, 500), 64, Duration.ofSeconds(120));
+        Load.single(h, Load.WARM, "w", Math.max(n, 80_000), 64, Duration.ofSeconds(120));
         long t0 = System.nanoTime();
         long acked = Load.single(h, Load.TICK, "s", n, 64, Duration.ofSeconds(300));
         double s = seconds(System.nanoTime() - t0);

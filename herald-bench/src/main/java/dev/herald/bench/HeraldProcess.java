@@ -40,6 +40,7 @@ final class HeraldProcess implements AutoCloseable {
     private final Process process;
     private final Path dataDir;
     private final OkHttpClient http;
+    private final Poster poster;
     private final Optional<String> adminJdbcUrl;
     private final String dbName;
     private final AtomicLong peakRss = new AtomicLong();
@@ -52,6 +53,7 @@ final class HeraldProcess implements AutoCloseable {
         this.base = base;
         this.dataDir = dataDir;
         this.http = http;
+        this.poster = new Poster("127.0.0.1", java.net.URI.create(base).getPort(), ADMIN_TOKEN);
         this.adminJdbcUrl = adminJdbcUrl;
         this.dbName = dbName;
         this.sampler = Thread.ofPlatform().daemon().name("rss-sampler-" + pid).start(this::sample);
@@ -136,9 +138,25 @@ final class HeraldProcess implements AutoCloseable {
      * 3 times, 200 ms apart) as the API asks, and counted in {@link #RETRIED_503}.
      */
     String call(String method, String path, String json, int expected) throws IOException {
+        return retrying503(() -> callOnce(method, path, json, expected));
+    }
+
+    /** A publish through the lean {@link Poster}, with the same expectations and 503 handling as {@link #call}. */
+    String publish(String path, String json, int expected) throws IOException {
+        return retrying503(() -> {
+            Poster.Answer a = poster.post(path, json);
+            return check("POST", path, expected, a.status(), a.body());
+        });
+    }
+
+    private interface Exchange {
+        String run() throws IOException;
+    }
+
+    private static String retrying503(Exchange exchange) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return callOnce(method, path, json, expected);
+                return exchange.run();
             } catch (Unavailable e) {
                 RETRIED_503.incrementAndGet();
                 if (attempt >= 4) {
@@ -154,6 +172,16 @@ final class HeraldProcess implements AutoCloseable {
         }
     }
 
+    private static String check(String method, String path, int expected, int code, String text) throws IOException {
+        if (code == 503 && expected != 503) {
+            throw new Unavailable(method + " " + path + " answered 503: " + text);
+        }
+        if (code != expected) {
+            throw new IOException(method + " " + path + " answered " + code + " (expected " + expected + "): " + text);
+        }
+        return text;
+    }
+
     private static final class Unavailable extends IOException {
         Unavailable(String message) {
             super(message);
@@ -165,14 +193,7 @@ final class HeraldProcess implements AutoCloseable {
         Request req = new Request.Builder().url(base + path).header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .method(method, body).build();
         try (Response r = http.newCall(req).execute()) {
-            String text = r.body().string();
-            if (r.code() == 503 && expected != 503) {
-                throw new Unavailable(method + " " + path + " answered 503: " + text);
-            }
-            if (r.code() != expected) {
-                throw new IOException(method + " " + path + " answered " + r.code() + " (expected " + expected + "): " + text);
-            }
-            return text;
+            return check(method, path, expected, r.code(), r.body().string());
         }
     }
 
@@ -246,6 +267,7 @@ final class HeraldProcess implements AutoCloseable {
     public void close() {
         closed = true;
         sampler.interrupt();
+        poster.close();
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

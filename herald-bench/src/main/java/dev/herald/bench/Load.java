@@ -59,7 +59,7 @@ final class Load {
         return run(posters, chunks, max, c -> {
             int from = c * perRequest;
             int n = Math.min(perRequest, total - from);
-            h.call("POST", "/v1/tenants/" + TENANT + "/events/bulk", bulkBody(type, prefix, from, n), 202);
+            h.publish("/v1/tenants/" + TENANT + "/events/bulk", bulkBody(type, prefix, from, n), 202);
             long now = System.nanoTime();
             if (ackAt != null) {
                 for (int i = 0; i < n; i++) {
@@ -73,7 +73,7 @@ final class Load {
     /** Publishes {@code total} events with single POSTs from {@code posters} concurrent posters. */
     static long single(HeraldProcess h, String type, String prefix, int total, int posters, Duration max) {
         return run(posters, total, max, i -> {
-            h.call("POST", "/v1/tenants/" + TENANT + "/events", event(type, prefix + i), 202);
+            h.publish("/v1/tenants/" + TENANT + "/events", event(type, prefix + i), 202);
             return 1;
         });
     }
@@ -105,7 +105,7 @@ final class Load {
                 int n = i;
                 ex.submit(() -> {
                     try {
-                        h.call("POST", "/v1/tenants/" + TENANT + "/events", event(type, prefix + n), 202);
+                        h.publish("/v1/tenants/" + TENANT + "/events", event(type, prefix + n), 202);
                         ackAt[n] = System.nanoTime();
                         acked.incrementAndGet();
                     } catch (IOException | RuntimeException e) {
