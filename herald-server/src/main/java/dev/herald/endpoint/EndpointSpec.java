@@ -40,6 +40,7 @@ public record EndpointSpec(
     /** Seal a batch when {@code maxEvents} wait, or {@code window} after the previous seal. */
     public record Batching(int maxEvents, Duration window) {
         public static final int DEFAULT_MAX_EVENTS = 100;
+        public static final int MAX_MAX_EVENTS = 1000;
         public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(1);
 
         public static Batching defaults() {

@@ -155,7 +155,7 @@ public final class EndpointValidator {
         }
         Fields b = f.object("batch").only("max_events", "window_ms");
         return new Batching(
-                (int) b.integer("max_events", Batching.DEFAULT_MAX_EVENTS, 1, 1000),
+                (int) b.integer("max_events", Batching.DEFAULT_MAX_EVENTS, 1, Batching.MAX_MAX_EVENTS),
                 Duration.ofMillis(b.integer("window_ms", Batching.DEFAULT_WINDOW.toMillis(), 100, 60_000)));
     }
 

@@ -2,6 +2,7 @@ package dev.herald.store;
 
 import dev.herald.batching.DeliveryBodies;
 import dev.herald.batching.QueuedEvent;
+import dev.herald.endpoint.EndpointSpec.Batching;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,8 +14,8 @@ import java.util.Optional;
  * sealed by one transaction at a time (its row is locked first), so two nodes never seal the same events.
  */
 public final class BatchStore {
-    /** Bounds one sealing transaction, so that it never holds the SQLite writer for long. */
-    static final int MAX_EVENTS_PER_TRANSACTION = 1000;
+    /** Bounds one sealing transaction, so that it never holds the SQLite writer for long; no batch is larger. */
+    static final int MAX_EVENTS_PER_TRANSACTION = Batching.MAX_MAX_EVENTS;
 
     /** What one sealing pass did: deliveries made, and when this endpoint next needs a look (null: when woken). */
     public record Sealed(int deliveries, Instant nextLook) {
@@ -40,7 +41,10 @@ public final class BatchStore {
         record Waiting(String id, boolean perEvent, int maxEvents, long windowMs, Long lastSealedAt, long count) {
         }
         List<Waiting> waiting = db.read(c -> Sql.list(c, "SELECT e.id, e.format, e.batch_max_events, e.batch_window_ms,"
-                        + " e.last_sealed_at, (SELECT COUNT(*) FROM queue q WHERE q.endpoint_id = e.id) AS waiting"
+                        // why: counted only up to the largest batch; a full count of a million-event backlog on
+                        // every round made draining it quadratic
+                        + " e.last_sealed_at, (SELECT COUNT(*) FROM (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id"
+                        + " LIMIT " + MAX_EVENTS_PER_TRANSACTION + ") w) AS waiting"
                         + " FROM endpoints e WHERE EXISTS (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id)",
                 rs -> new Waiting(rs.getString(1), "event".equals(rs.getString(2)), rs.getInt(3), rs.getLong(4),
                         Sql.nullableLong(rs, "last_sealed_at"), rs.getLong("waiting"))));
@@ -103,11 +107,13 @@ public final class BatchStore {
                 Sql.update(c, "UPDATE endpoints SET last_sealed_at = ? WHERE id = ?", now.toEpochMilli(), endpointId);
             }
             Instant nextLook = null;
-            if (from < waiting.size()) {
+            if (waiting.size() >= MAX_EVENTS_PER_TRANSACTION && sealed > 0) {
+                // why: a full read may have left more behind it, even when every event read was sealed; waiting
+                // for the next wake or poll would drain a backlog at one transaction per poll
+                nextLook = now;
+            } else if (from < waiting.size()) {
                 long windowStart = sealed > 0 ? now.toEpochMilli() : e.lastSealedAt;
-                nextLook = waiting.size() >= MAX_EVENTS_PER_TRANSACTION && sealed > 0
-                        ? now // more than one transaction's worth: carry on at once
-                        : Instant.ofEpochMilli(windowStart + e.windowMs);
+                nextLook = Instant.ofEpochMilli(windowStart + e.windowMs);
             }
             return new Sealed(sealed, nextLook);
         });

@@ -654,6 +654,29 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aBacklogLongerThanOneSealingTransactionIsSealedWithoutWaitingForAWake() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of())));
+        List<NewEvent> backlog = new ArrayList<>();
+        for (int i = 0; i < 2 * BatchStore.MAX_EVENTS_PER_TRANSACTION; i++) {
+            backlog.add(new NewEvent("ev-" + i, "order.created", "{}"));
+        }
+        events.publish("acme", backlog, clock.instant());
+        BatchStore batches = new BatchStore(db, clock);
+
+        BatchStore.Sealed first = batches.seal("ep-1");
+        BatchStore.Sealed second = batches.seal("ep-1");
+        BatchStore.Sealed third = batches.seal("ep-1");
+
+        int perTransaction = BatchStore.MAX_EVENTS_PER_TRANSACTION / Batching.DEFAULT_MAX_EVENTS;
+        assertThat(first).isEqualTo(new BatchStore.Sealed(perTransaction, clock.instant()));
+        assertThat(second).isEqualTo(new BatchStore.Sealed(perTransaction, clock.instant()));
+        assertThat(third).isEqualTo(new BatchStore.Sealed(0, null));
+        assertThat(count("SELECT COUNT(*) FROM queue")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM delivery_events")).isEqualTo(2L * BatchStore.MAX_EVENTS_PER_TRANSACTION);
+    }
+
+    @Test
     void pingAnswersWhileOpenAndNotAfterClose() {
         Database other = open();
         assertThat(other.ping()).isTrue();
