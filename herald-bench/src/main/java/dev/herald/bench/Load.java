@@ -15,6 +15,7 @@ final class Load {
     static final String TENANT = "bench";
     static final String TICK = "bench.tick";
     static final String WARM = "bench.warm";
+    static final String STORED = "bench.stored";
 
     private Load() {
     }
@@ -24,6 +25,7 @@ final class Load {
         h.call("POST", "/v1/tenants", "{\"id\":\"" + TENANT + "\",\"name\":\"Bench\"}", 201);
         h.call("POST", "/v1/event-types", "{\"name\":\"" + TICK + "\",\"description\":\"measured\"}", 201);
         h.call("POST", "/v1/event-types", "{\"name\":\"" + WARM + "\",\"description\":\"warm-up\"}", 201);
+        h.call("POST", "/v1/event-types", "{\"name\":\"" + STORED + "\",\"description\":\"stored, then delivered\"}", 201);
     }
 
     /** Registers an endpoint from the given JSON fields (without braces) and answers its id. */
