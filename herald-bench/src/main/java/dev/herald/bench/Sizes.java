@@ -16,7 +16,7 @@ record Sizes(
         int sqliteRows) {
 
     static Sizes full() {
-        return new Sizes("full", 3, 200_000, 50_000, 20_000, 200_000, 10, 1_000, 1_000_000, 2_000, 20_000, 3_000);
+        return new Sizes("full", 3, 200_000, 50_000, 50_000, 200_000, 10, 1_000, 1_000_000, 2_000, 20_000, 3_000);
     }
 
     static Sizes quick() {

@@ -221,6 +221,33 @@ abstract class RetryTest {
     }
 
     @Test
+    void anAnswerSlowerThanTheTimeoutIsCutOffAtTheDeadlineAndRetried() throws Exception {
+        start(0.5);
+        receiver.enqueue(new MockResponse.Builder().code(200).headersDelay(3, TimeUnit.SECONDS).build());
+        receiver.enqueue(new MockResponse.Builder().code(200).body("{}").bodyDelay(3, TimeUnit.SECONDS).build());
+        receiver.enqueue(status(200));
+        endpoint(",\"format\":\"event\",\"timeout_ms\":300,"
+                + "\"retry\":{\"policy\":\"exponential\",\"max_attempts\":3,\"initial_delay_ms\":1000}");
+        publish("e1");
+        String id = take().getHeaders().get("X-Webhook-Delivery");
+        advanceToNextAttempt(id, 1);
+        take();
+        advanceToNextAttempt(id, 2);
+        take();
+
+        JsonNode d = DeliveryTest.awaitStatus(h, id, "delivered");
+        JsonNode attempts = d.get("attempts");
+        for (int i = 0; i < 2; i++) {
+            JsonNode a = attempts.get(i);
+            assertThat(a.get("status_code").isNull()).as("attempt %d has no status: %s", i + 1, a).isTrue();
+            assertThat(a.get("error").stringValue()).isEqualTo("timed out after 300 ms");
+            assertThat(a.get("duration_ms").longValue()).as("cut off at the deadline, not when the receiver answered")
+                    .isBetween(300L, 1_500L);
+        }
+        assertThat(attempts.get(2).get("status_code").intValue()).isEqualTo(200);
+    }
+
+    @Test
     void exhaustedDeliveryIsFailedAndAManualRetrySendsTheSameIdAndBody() throws Exception {
         start(0.5);
         receiver.enqueue(status(500));
