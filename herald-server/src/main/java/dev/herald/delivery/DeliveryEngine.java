@@ -12,7 +12,6 @@ import java.util.function.DoubleSupplier;
 /** The dispatcher with its HTTP clients, metrics and housekeeping: everything after sealing. */
 public final class DeliveryEngine implements AutoCloseable {
     private final HttpClients clients;
-    private final Deadlines deadlines = new Deadlines();
     private final Dispatcher dispatcher;
     private final Housekeeper housekeeper;
 
@@ -28,7 +27,7 @@ public final class DeliveryEngine implements AutoCloseable {
         DispatchStore store = new DispatchStore(db);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
         this.clients = new HttpClients(guard);
-        this.dispatcher = new Dispatcher(store, new Sender(clients, deadlines, guard, settings.userAgent(), clock), clock, metrics,
+        this.dispatcher = new Dispatcher(store, new Sender(clients, guard, settings.userAgent(), clock), clock, metrics,
                 settings.random(), settings.poll(), settings.maxInFlight());
         this.housekeeper = new Housekeeper(store, metrics, clock, settings.retention());
     }
@@ -53,7 +52,6 @@ public final class DeliveryEngine implements AutoCloseable {
     public void close() {
         housekeeper.close();
         dispatcher.close();
-        deadlines.close();
         clients.close();
     }
 }

@@ -36,14 +36,12 @@ final class Sender {
     }
 
     private final HttpClients clients;
-    private final Deadlines deadlines;
     private final TargetGuard guard;
     private final String userAgent;
     private final Clock clock;
 
-    Sender(HttpClients clients, Deadlines deadlines, TargetGuard guard, String userAgent, Clock clock) {
+    Sender(HttpClients clients, TargetGuard guard, String userAgent, Clock clock) {
         this.clients = clients;
-        this.deadlines = deadlines;
         this.guard = guard;
         this.userAgent = userAgent;
         this.clock = clock;
@@ -80,17 +78,16 @@ final class Sender {
         request.header("X-Webhook-Signature", signature).header("webhook-signature", signature);
 
         Call call = clients.forTls(e.spec().tls()).newCall(request.build());
-        Deadlines.Deadline deadline = deadlines.start(call, e.spec().timeout());
-        try (deadline; Response response = call.execute()) {
+        call.timeout().timeout(e.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
+        try (Response response = call.execute()) {
             String body = readCapped(response.body());
             return new Result(at, response.code(), elapsedMs(started), null, body, retryAfter(response, at));
+        } catch (InterruptedIOException timeout) {
+            return new Result(at, null, elapsedMs(started), "timed out after " + e.spec().timeout().toMillis() + " ms", null, null);
         } catch (TargetGuard.PrivateTargetException refused) {
             return new Result(at, null, elapsedMs(started), refused.getMessage(), null, null);
         } catch (IOException failure) {
-            String error = deadline.passed() || failure instanceof InterruptedIOException
-                    ? "timed out after " + e.spec().timeout().toMillis() + " ms"
-                    : describe(failure);
-            return new Result(at, null, elapsedMs(started), error, null, null);
+            return new Result(at, null, elapsedMs(started), describe(failure), null, null);
         }
     }
 
