@@ -14,8 +14,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.net.Socket;
-import javax.net.SocketFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -49,43 +47,6 @@ final class HttpClients {
                 .dns(guard::resolve)
                 .socketFactory(new NoDelaySocketFactory())
                 .build();
-    }
-
-    /**
-     * Sockets with Nagle's algorithm off. A request goes out in more than one write (headers, then body);
-     * with Nagle on, the second write waits for the receiver's delayed ACK of the first: 40 ms per request.
-     */
-    private static final class NoDelaySocketFactory extends SocketFactory {
-        private static Socket configure(Socket s) throws java.net.SocketException {
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket() throws java.io.IOException {
-            return configure(new Socket());
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws java.io.IOException {
-            return configure(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, java.net.InetAddress localHost, int localPort) throws java.io.IOException {
-            return configure(new Socket(host, port, localHost, localPort));
-        }
-
-        @Override
-        public Socket createSocket(java.net.InetAddress host, int port) throws java.io.IOException {
-            return configure(new Socket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress localAddress, int localPort)
-                throws java.io.IOException {
-            return configure(new Socket(address, port, localAddress, localPort));
-        }
     }
 
     OkHttpClient forTls(TlsSettings tls) {
