@@ -227,7 +227,7 @@ final class Bench {
     private Report.Run delivery(HeraldProcess h, Receiver receiver, boolean perEvent) throws IOException, InterruptedException {
         int n = perEvent ? sizes.deliveryEvents() : sizes.batchEvents();
         String format = perEvent ? "event" : "batch";
-        warmDelivery(h, receiver, format, perEvent ? warm(20_000, 200) : warm(50_000, 400));
+        warmDelivery(h, receiver, format, perEvent ? warm(50_000, 200) : warm(50_000, 400));
         String fields = perEvent
                 ? "\"format\":\"event\",\"max_concurrency\":64"
                 : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100},\"max_concurrency\":64";
