@@ -1,5 +1,6 @@
 package dev.herald.bench;
 
+import dev.herald.delivery.NoDelaySocketFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ final class Bench {
                 .readTimeout(Duration.ofSeconds(120))
                 // why: as Herald's delivery client does; with Nagle on, a body written after its headers waits
                 // for the receiver's delayed ACK (40 ms), which capped the limit at 1,400 batch requests/s
-                .socketFactory(new dev.herald.delivery.NoDelaySocketFactory())
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
     }
 
@@ -450,7 +451,7 @@ final class Bench {
 
     /**
      * A warm-up count: large enough in full mode for C2 to compile the path on two cores it shares with the load
-     * (the single-POST rate was still rising after 50,000 requests), and small in quick mode, which measures nothing.
+     * (the single-POST rate was still rising after 100,000 requests), and small in quick mode, which measures nothing.
      */
     private int warm(int full, int quick) {
         return sizes.mode().equals("quick") ? quick : full;
