@@ -47,6 +47,19 @@ final class Poster implements AutoCloseable {
             c = new Connection(host, port);
         }
         try {
+            return exchange(c, request);
+        } catch (IOException e) {
+            if (!reused) {
+                throw e;
+            }
+            // why: the server may close an idle keep-alive connection; a fresh one decides
+            return exchange(new Connection(host, port), request);
+        }
+    }
+
+    /** One exchange on {@code c}; the connection goes back to the idle ones if it may be used again. */
+    private Answer exchange(Connection c, byte[] request) throws IOException {
+        try {
             Answer a = c.exchange(request);
             if (c.keepAlive && !closed) {
                 idle.add(c);
@@ -56,19 +69,7 @@ final class Poster implements AutoCloseable {
             return a;
         } catch (IOException e) {
             c.close();
-            if (!reused) {
-                throw e;
-            }
-            // why: the server may close an idle keep-alive connection; a fresh one decides
-            Connection fresh = new Connection(host, port);
-            try {
-                Answer a = fresh.exchange(request);
-                idle.add(fresh);
-                return a;
-            } catch (IOException again) {
-                fresh.close();
-                throw again;
-            }
+            throw e;
         }
     }
 
