@@ -19,6 +19,9 @@ import tools.jackson.databind.JsonNode;
 
 /** Cursor pagination: limits, bad cursors, and complete walks while items are being added. */
 class PaginationTest {
+    /** Every listing route, each paginated the same way. */
+    private static final List<String> LISTS = List.of("/v1/tenants", "/v1/event-types", "/v1/tenants/page-eps/endpoints",
+            "/v1/tenants/page-eps/deliveries");
     private static TestHerald h;
 
     @BeforeAll
@@ -54,8 +57,7 @@ class PaginationTest {
     @ParameterizedTest
     @ValueSource(strings = {"0", "251", "x", "-1", "1.5", "99999999999", "%20", "1e2"})
     void badLimitIs400NamingLimit(String limit) {
-        for (String path : List.of("/v1/tenants", "/v1/event-types", "/v1/tenants/page-eps/endpoints",
-                "/v1/tenants/page-eps/deliveries")) {
+        for (String path : LISTS) {
             var r = h.get(path + "?limit=" + limit);
             assertProblem(r, 400);
             assertThat(r.json().get("detail").stringValue()).as(path).contains("limit");
@@ -65,8 +67,7 @@ class PaginationTest {
     @ParameterizedTest
     @ValueSource(strings = {"garbage!", "abc", "%00", "a2V5", "eDp4"})
     void badCursorIs400(String cursor) {
-        for (String path : List.of("/v1/tenants", "/v1/event-types", "/v1/tenants/page-eps/endpoints",
-                "/v1/tenants/page-eps/deliveries")) {
+        for (String path : LISTS) {
             var r = h.get(path + "?cursor=" + cursor);
             assertProblem(r, 400);
             assertThat(r.json().get("detail").stringValue()).as(path).contains("cursor");
