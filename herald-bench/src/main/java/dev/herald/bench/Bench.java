@@ -209,12 +209,17 @@ final class Bench {
 
     // ---- delivery --------------------------------------------------------------------------------------------
 
-    /** Warm-up for a delivery scenario: an endpoint of the same format on the warm-up slot, and waits until it got everything. */
-    private void warmDelivery(HeraldProcess h, Receiver receiver, String format, int events) throws IOException, InterruptedException {
-        String fields = format.equals("event")
+    /** The settings of a measured delivery endpoint and of its warm-up twin: format, batching, concurrency 64. */
+    private static String deliveryFields(boolean perEvent) {
+        return perEvent
                 ? "\"format\":\"event\",\"max_concurrency\":64"
                 : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100},\"max_concurrency\":64";
-        Load.endpoint(h, "\"url\":\"" + receiver.url("ok", WARM_SLOT) + "\",\"event_types\":[\"" + Load.WARM + "\"]," + fields);
+    }
+
+    /** Warm-up for a delivery scenario: an endpoint of the same format on the warm-up slot, and waits until it got everything. */
+    private void warmDelivery(HeraldProcess h, Receiver receiver, String format, int events) throws IOException, InterruptedException {
+        Load.endpoint(h, "\"url\":\"" + receiver.url("ok", WARM_SLOT) + "\",\"event_types\":[\"" + Load.WARM + "\"],"
+                + deliveryFields(format.equals("event")));
         Load.bulk(h, Load.WARM, "w", events, 1_000, 2, null, Duration.ofSeconds(120));
         awaitEvents(receiver, WARM_SLOT, events, Duration.ofSeconds(120));
         receiver.reset();
@@ -229,9 +234,7 @@ final class Bench {
         int n = perEvent ? sizes.deliveryEvents() : sizes.batchEvents();
         String format = perEvent ? "event" : "batch";
         warmDelivery(h, receiver, format, perEvent ? warm(50_000, 200) : warm(50_000, 400));
-        String fields = perEvent
-                ? "\"format\":\"event\",\"max_concurrency\":64"
-                : "\"format\":\"batch\",\"batch\":{\"max_events\":100,\"window_ms\":100},\"max_concurrency\":64";
+        String fields = deliveryFields(perEvent);
         Load.endpoint(h, "\"url\":\"" + receiver.url("ok", 0) + "\",\"event_types\":[\"" + Load.TICK + "\"]," + fields);
         long t0 = System.nanoTime();
         long acked = Load.bulk(h, Load.TICK, "d", n, 1_000, 2, null, Duration.ofSeconds(300));
