@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.api.HttpApi;
 import dev.herald.batching.Batcher;
+import dev.herald.batching.DeliveryBodies;
 import dev.herald.config.AdminToken;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryEngine;
@@ -23,6 +24,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /** One Herald process: the store, the API, the batcher and the delivery engine, wired in the order data flows. */
 public final class Herald implements AutoCloseable {
@@ -30,18 +34,15 @@ public final class Herald implements AutoCloseable {
 
     private final Database db;
     private final HttpApi api;
-    private final EventStore events;
-    private final Batcher batcher;
     private final DeliveryEngine engine;
-    private final JvmGcMetrics gcMetrics;
+    /** Every part that was started, in start order; closed in reverse, so data flows out before the store closes. */
+    private final List<AutoCloseable> parts;
 
-    private Herald(Database db, HttpApi api, EventStore events, Batcher batcher, DeliveryEngine engine, JvmGcMetrics gcMetrics) {
+    private Herald(Database db, HttpApi api, DeliveryEngine engine, List<AutoCloseable> parts) {
         this.db = db;
         this.api = api;
-        this.events = events;
-        this.batcher = batcher;
         this.engine = engine;
-        this.gcMetrics = gcMetrics;
+        this.parts = parts;
     }
 
     /** Opens the store (migrating it), starts serving, and answers once ready. */
@@ -61,39 +62,31 @@ public final class Herald implements AutoCloseable {
         Database db = config.databaseUrl().isPresent()
                 ? Database.postgres(config.databaseUrl().get(), metrics)
                 : Database.sqlite(config.dataDir().resolve(SQLITE_FILE), metrics);
-        DeliveryEngine engine = null;
-        Batcher batcher = null;
-        EventStore events = null;
+        List<AutoCloseable> parts = new ArrayList<>(List.of(db, gc));
         try {
             TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
-            engine = new DeliveryEngine(db, guard, clock, metrics, engineSettings).start();
-            batcher = new Batcher(new BatchStore(db, clock), clock, engine::wake, Batcher.DEFAULT_POLL).start();
+            DeliveryEngine engine = started(parts, new DeliveryEngine(db, guard, clock, metrics, engineSettings).start());
+            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
-            events = new EventStore(db);
-            Batcher sealer = batcher;
-            DeliveryEngine sender = engine;
-            Publisher publisher = new Publisher(events, eventTypes, clock, metrics, () -> {
-                sealer.wake();
-                sender.wake(); // why: per-event deliveries are sealed by the publish itself
-            });
+            Publisher publisher = started(parts, new Publisher(new EventStore(db, DeliveryBodies::event), eventTypes, clock,
+                    metrics, () -> {
+                        batcher.wake();
+                        engine.wake(); // why: per-event deliveries are sealed by the publish itself
+                    }));
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db), new DeliveryStore(db),
-                    publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port());
-            return new Herald(db, api, events, batcher, engine, gc);
+            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db),
+                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port()));
+            return new Herald(db, api, engine, parts);
         } catch (RuntimeException e) {
-            if (events != null) {
-                events.close();
-            }
-            if (batcher != null) {
-                batcher.close();
-            }
-            if (engine != null) {
-                engine.close();
-            }
-            db.close();
+            closeAll(parts);
             throw e;
         }
+    }
+
+    private static <T extends AutoCloseable> T started(List<AutoCloseable> parts, T part) {
+        parts.add(part);
+        return part;
     }
 
     public int port() {
@@ -111,11 +104,16 @@ public final class Herald implements AutoCloseable {
     /** Stops taking requests, lets attempts in flight finish and records them, then closes the store. */
     @Override
     public void close() {
-        api.close();
-        events.close();
-        batcher.close();
-        engine.close();
-        gcMetrics.close();
-        db.close();
+        closeAll(parts);
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable part : parts.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(Herald.class).error("Closing {} failed", part.getClass().getSimpleName(), e);
+            }
+        }
     }
 }

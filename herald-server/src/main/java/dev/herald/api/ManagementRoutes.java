@@ -1,11 +1,12 @@
 package dev.herald.api;
 
-import dev.herald.ingest.EventType;
 import dev.herald.json.Json;
+import dev.herald.store.EventType;
 import dev.herald.store.EventTypeStore;
 import dev.herald.store.TenantStore;
 import dev.herald.tenant.Tenant;
 import dev.herald.tenant.TenantKeys;
+import dev.herald.validation.EventTypeName;
 import dev.herald.validation.Fields;
 import java.time.Clock;
 import java.util.regex.Pattern;
@@ -73,7 +74,7 @@ final class ManagementRoutes {
         r.post("/v1/event-types", ctx -> {
             auth.admin(ctx);
             Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("name", "description");
-            String name = f.requiredString("name", EventType.NAME, EventType.NAME_RULE);
+            String name = f.requiredString("name", EventTypeName.PATTERN, EventTypeName.RULE);
             EventType t = new EventType(name, f.string("description", "", 1024), clock.instant());
             if (!eventTypes.create(t)) {
                 throw ApiError.conflict("an event type named " + name + " exists already");

@@ -1,11 +1,11 @@
 package dev.herald.api;
 
-import dev.herald.delivery.Attempt;
-import dev.herald.delivery.Delivery;
-import dev.herald.ingest.Published;
 import dev.herald.ingest.Publisher;
 import dev.herald.json.Json;
+import dev.herald.store.Attempt;
+import dev.herald.store.Delivery;
 import dev.herald.store.DeliveryStore;
+import dev.herald.store.Published;
 import dev.herald.validation.Fields;
 import io.javalin.http.Context;
 import java.time.Clock;

@@ -1,21 +1,37 @@
 package dev.herald.batching;
 
-import dev.herald.store.BatchStore;
 import dev.herald.delivery.Signal;
+import dev.herald.endpoint.EndpointSpec.Batching;
+import dev.herald.store.BatchStore;
+import dev.herald.store.BatchStore.Queue;
+import dev.herald.store.BatchStore.Sealed;
+import dev.herald.store.BatchStore.Sealing;
+import dev.herald.store.Ids;
+import dev.herald.store.QueuedEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The second step of the data flow: seals queued events into deliveries. Woken by every publish (so a
- * per-event endpoint gets its delivery at once), and by its own timer when a batch window ends; it also
- * looks every {@code poll} for events another node published.
+ * The second step of the data flow: seals queued events into deliveries. Woken by every publish, and by
+ * its own timer when a batch window ends; it also looks every {@code poll} for events another node
+ * published.
+ *
+ * <p>The rules, in one place: an endpoint of format {@code event} gets one delivery per event; format
+ * {@code batch} gets full batches of {@code max_events} whenever that many wait, and a partial batch once
+ * the window since its last seal has passed (the window then restarts). Events keep their publish order
+ * within and across deliveries.
  */
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
     public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
+    /** Bounds one sealing transaction, so that it never holds the SQLite writer for long; no batch is larger. */
+    static final int MAX_EVENTS_PER_TRANSACTION = Batching.MAX_MAX_EVENTS;
 
     private final BatchStore store;
     private final Clock clock;
@@ -48,8 +64,9 @@ public final class Batcher implements AutoCloseable {
             Duration wait = poll;
             try {
                 wait = round();
-            } catch (RuntimeException e) {
-                log.error("Batcher round failed; trying again in {} ms", poll.toMillis(), e);
+            } catch (Throwable t) {
+                // why: the batcher must outlive anything thrown; the events stay queued for the next round
+                log.error("Batcher round failed; trying again in {} ms", poll.toMillis(), t);
             }
             try {
                 signal.await(wait);
@@ -61,24 +78,70 @@ public final class Batcher implements AutoCloseable {
 
     /** Seals what is due; answers how long to wait before the next look. */
     Duration round() {
-        Instant nextLook = clock.instant().plus(poll);
-        BatchStore.Due due = store.due(clock.instant());
-        if (due.nextWindowEnd() != null && due.nextWindowEnd().isBefore(nextLook)) {
-            nextLook = due.nextWindowEnd();
-        }
-        int sealed = 0;
-        for (String endpointId : due.endpointIds()) {
-            BatchStore.Sealed s = store.seal(endpointId);
-            sealed += s.deliveries();
-            if (s.nextLook() != null && s.nextLook().isBefore(nextLook)) {
-                nextLook = s.nextLook();
+        Instant now = clock.instant();
+        Instant nextLook = now.plus(poll);
+        for (BatchStore.Waiting w : store.waiting(MAX_EVENTS_PER_TRANSACTION)) {
+            Instant look = isDue(w.queue(), w.count(), now) ? sealNow(w.queue().endpointId()) : windowEnd(w.queue(), now);
+            if (look != null && look.isBefore(nextLook)) {
+                nextLook = look;
             }
-        }
-        if (sealed > 0) {
-            onSealed.run();
         }
         Duration wait = Duration.between(clock.instant(), nextLook);
         return wait.isNegative() ? Duration.ZERO : wait.compareTo(poll) > 0 ? poll : wait;
+    }
+
+    /** Seals one endpoint; answers when it next needs a look (null: when woken). */
+    private Instant sealNow(String endpointId) {
+        Instant now = clock.instant();
+        Optional<Sealed> done = store.seal(endpointId, MAX_EVENTS_PER_TRANSACTION, now, this::plan);
+        if (done.isEmpty()) {
+            return null;
+        }
+        Sealed s = done.get();
+        if (!s.deliveries().isEmpty()) {
+            onSealed.run();
+        }
+        if (s.read() >= MAX_EVENTS_PER_TRANSACTION && !s.deliveries().isEmpty()) {
+            // why: a full read may have left more behind it, even when every event read was sealed; waiting
+            // for the next wake or poll would drain a backlog at one transaction per poll
+            return now;
+        }
+        if (s.eventsSealed() < s.read()) {
+            return (s.deliveries().isEmpty() ? windowStart(s.queue(), now) : now).plus(s.queue().window());
+        }
+        return null;
+    }
+
+    /** Whether the endpoint has a delivery to seal now: a per-event queue, a full batch, or a window that ended. */
+    static boolean isDue(Queue q, int waiting, Instant now) {
+        return q.perEvent() || waiting >= q.maxEvents() || !now.isBefore(windowEnd(q, now));
+    }
+
+    private static Instant windowStart(Queue q, Instant now) {
+        return q.lastSealedAt() == null ? now.minus(q.window()) : q.lastSealedAt();
+    }
+
+    private static Instant windowEnd(Queue q, Instant now) {
+        return windowStart(q, now).plus(q.window());
+    }
+
+    /** The deliveries to seal from {@code waiting}, by the rules in the class comment. */
+    List<Sealing> plan(Queue q, List<QueuedEvent> waiting, Instant now) {
+        int perDelivery = q.perEvent() ? 1 : q.maxEvents();
+        boolean windowPassed = !now.isBefore(windowEnd(q, now));
+        List<Sealing> out = new ArrayList<>();
+        for (int from = 0; from < waiting.size(); from += perDelivery) {
+            List<QueuedEvent> events = waiting.subList(from, Math.min(from + perDelivery, waiting.size()));
+            if (events.size() < perDelivery && !windowPassed) {
+                break;
+            }
+            String id = Ids.uuid7(clock);
+            out.add(q.perEvent()
+                    ? new Sealing(id, events.getFirst().type(), List.copyOf(events), DeliveryBodies.event(id, events.getFirst()))
+                    : new Sealing(id, "batch", List.copyOf(events), DeliveryBodies.batch(id, now, events)));
+            windowPassed = false; // why: the window restarts at this seal
+        }
+        return out;
     }
 
     @Override

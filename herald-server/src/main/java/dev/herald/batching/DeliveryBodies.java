@@ -1,6 +1,7 @@
 package dev.herald.batching;
 
 import dev.herald.json.Json;
+import dev.herald.store.QueuedEvent;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

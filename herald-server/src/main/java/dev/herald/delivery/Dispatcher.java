@@ -2,6 +2,9 @@ package dev.herald.delivery;
 
 import dev.herald.delivery.DeliveryMetrics.AttemptOutcome;
 import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.RetryPolicy;
+import dev.herald.store.Attempt;
+import dev.herald.store.Delivery;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.DispatchStore.Claim;
 import dev.herald.store.DispatchStore.Outcome;

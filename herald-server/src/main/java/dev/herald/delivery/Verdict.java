@@ -1,5 +1,7 @@
 package dev.herald.delivery;
 
+import dev.herald.endpoint.RetryPolicy;
+
 /** What one attempt's answer means for its delivery. */
 public enum Verdict {
     /** 2xx: delivered. */

@@ -1,7 +1,6 @@
 package dev.herald.endpoint;
 
-import dev.herald.delivery.RetryPolicy;
-import dev.herald.delivery.RetryPolicy.Kind;
+import dev.herald.endpoint.RetryPolicy.Kind;
 import dev.herald.json.Json;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -1,6 +1,5 @@
 package dev.herald.endpoint;
 
-import dev.herald.delivery.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

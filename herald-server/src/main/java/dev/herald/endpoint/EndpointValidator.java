@@ -1,13 +1,12 @@
 package dev.herald.endpoint;
 
-import dev.herald.delivery.RetryPolicy;
-import dev.herald.delivery.RetryPolicy.Kind;
-import dev.herald.delivery.RetryPolicy.RetryOn;
 import dev.herald.endpoint.EndpointSpec.Batching;
 import dev.herald.endpoint.EndpointSpec.Format;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
-import dev.herald.ingest.EventType;
+import dev.herald.endpoint.RetryPolicy.Kind;
+import dev.herald.endpoint.RetryPolicy.RetryOn;
+import dev.herald.validation.EventTypeName;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import java.net.URI;
@@ -63,7 +62,7 @@ public final class EndpointValidator {
         Fields f = Fields.of(body, "").only(FIELDS);
         String url = url(f);
         String description = f.string("description", "", MAX_DESCRIPTION_LENGTH);
-        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, EventType.NAME, EventType.NAME_RULE);
+        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, EventTypeName.PATTERN, EventTypeName.RULE);
         List<String> unknown = types.isEmpty() ? List.of() : unknownEventTypes.apply(types);
         if (!unknown.isEmpty()) {
             throw new Invalid("event_types", "names unknown event types " + unknown

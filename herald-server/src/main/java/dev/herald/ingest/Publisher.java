@@ -4,6 +4,8 @@ import dev.herald.json.Json;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
 import dev.herald.store.Ids;
+import dev.herald.store.NewEvent;
+import dev.herald.store.Published;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import io.micrometer.core.instrument.Counter;
@@ -20,11 +22,11 @@ import tools.jackson.databind.JsonNode;
  * The first step of the data flow: validates what a publisher sends and stores it with its queue rows.
  * A publish is acknowledged only after that transaction has committed.
  */
-public final class Publisher {
+public final class Publisher implements AutoCloseable {
     public static final int MAX_BULK_EVENTS = 1000;
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
-    private final EventStore events;
+    private final GroupCommit events;
     private final EventTypeStore types;
     private final Clock clock;
     private final Counter ingested;
@@ -32,7 +34,7 @@ public final class Publisher {
 
     /** @param onPublished told after each commit, so the batcher can wake without polling */
     public Publisher(EventStore events, EventTypeStore types, Clock clock, MeterRegistry metrics, Runnable onPublished) {
-        this.events = events;
+        this.events = new GroupCommit(events);
         this.types = types;
         this.clock = clock;
         this.ingested = Counter.builder("herald.events.ingested").description("Events stored and acknowledged")
@@ -77,6 +79,12 @@ public final class Publisher {
         ingested.increment(out.stream().filter(p -> !p.repeated()).count());
         onPublished.run();
         return out;
+    }
+
+    /** Stores what is waiting, then takes no more publishes. */
+    @Override
+    public void close() {
+        events.close();
     }
 
     private NewEvent event(JsonNode node, String path) {

@@ -1,8 +1,6 @@
 package dev.herald.store;
 
-import dev.herald.delivery.Attempt;
-import dev.herald.delivery.Delivery;
-import dev.herald.delivery.Delivery.Status;
+import dev.herald.store.Delivery.Status;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,16 +1,15 @@
 package dev.herald.store;
 
-import dev.herald.delivery.Attempt;
-import dev.herald.delivery.Delivery.Status;
 import dev.herald.endpoint.Endpoint;
+import dev.herald.store.Delivery.Status;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**

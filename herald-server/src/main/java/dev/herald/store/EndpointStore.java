@@ -1,12 +1,12 @@
 package dev.herald.store;
 
-import dev.herald.delivery.RetryPolicy;
 import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.EndpointSpec;
 import dev.herald.endpoint.EndpointSpec.Batching;
 import dev.herald.endpoint.EndpointSpec.Format;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
+import dev.herald.endpoint.RetryPolicy;
 import dev.herald.json.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,5 @@
 package dev.herald.store;
 
-import dev.herald.ingest.EventType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

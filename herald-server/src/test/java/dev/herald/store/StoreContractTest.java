@@ -3,18 +3,14 @@ package dev.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herald.delivery.Attempt;
-import dev.herald.delivery.Delivery;
-import dev.herald.delivery.RetryPolicy;
+import dev.herald.batching.DeliveryBodies;
 import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.EndpointSpec;
 import dev.herald.endpoint.EndpointSpec.Batching;
 import dev.herald.endpoint.EndpointSpec.Format;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
-import dev.herald.ingest.EventType;
-import dev.herald.ingest.NewEvent;
-import dev.herald.ingest.Published;
+import dev.herald.endpoint.RetryPolicy;
 import dev.herald.store.DeliveryStore.RetryOutcome;
 import dev.herald.tenant.Tenant;
 import dev.herald.testing.SettableClock;
@@ -58,7 +54,7 @@ abstract class StoreContractTest {
         tenants = new TenantStore(db);
         eventTypes = new EventTypeStore(db);
         endpoints = new EndpointStore(db);
-        events = new EventStore(db);
+        events = new EventStore(db, DeliveryBodies::event);
         deliveries = new DeliveryStore(db);
     }
 
@@ -654,26 +650,31 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void aBacklogLongerThanOneSealingTransactionIsSealedWithoutWaitingForAWake() {
+    void sealingReadsAtMostWhatItIsAskedForAndSealsWhatTheSealerChose() {
         tenants.create(new Tenant("acme", "Acme", clock.instant()));
         endpoints.create(endpoint("ep-1", "acme", spec(List.of())));
         List<NewEvent> backlog = new ArrayList<>();
-        for (int i = 0; i < 2 * BatchStore.MAX_EVENTS_PER_TRANSACTION; i++) {
+        for (int i = 0; i < 25; i++) {
             backlog.add(new NewEvent("ev-" + i, "order.created", "{}"));
         }
         events.publish("acme", backlog, clock.instant());
-        BatchStore batches = new BatchStore(db, clock);
+        BatchStore batches = new BatchStore(db);
+        BatchStore.Sealer firstTen = (queue, waiting, now) -> List.of(new BatchStore.Sealing(
+                Ids.uuid7(clock), "batch", waiting.subList(0, 10), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
-        BatchStore.Sealed first = batches.seal("ep-1");
-        BatchStore.Sealed second = batches.seal("ep-1");
-        BatchStore.Sealed third = batches.seal("ep-1");
+        BatchStore.Sealed first = batches.seal("ep-1", 20, clock.instant(), firstTen).orElseThrow();
+        BatchStore.Sealed second = batches.seal("ep-1", 20, clock.instant(), firstTen).orElseThrow();
 
-        int perTransaction = BatchStore.MAX_EVENTS_PER_TRANSACTION / Batching.DEFAULT_MAX_EVENTS;
-        assertThat(first).isEqualTo(new BatchStore.Sealed(perTransaction, clock.instant()));
-        assertThat(second).isEqualTo(new BatchStore.Sealed(perTransaction, clock.instant()));
-        assertThat(third).isEqualTo(new BatchStore.Sealed(0, null));
-        assertThat(count("SELECT COUNT(*) FROM queue")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM delivery_events")).isEqualTo(2L * BatchStore.MAX_EVENTS_PER_TRANSACTION);
+        assertThat(first.read()).isEqualTo(20);
+        assertThat(first.deliveries().getFirst().events()).extracting(QueuedEvent::id)
+                .containsExactly("ev-0", "ev-1", "ev-2", "ev-3", "ev-4", "ev-5", "ev-6", "ev-7", "ev-8", "ev-9");
+        assertThat(second.read()).isEqualTo(15);
+        assertThat(second.deliveries().getFirst().events().getFirst().id()).isEqualTo("ev-10");
+        assertThat(second.queue().lastSealedAt()).isEqualTo(clock.instant());
+        assertThat(count("SELECT COUNT(*) FROM queue")).isEqualTo(5L);
+        assertThat(count("SELECT COUNT(*) FROM delivery_events")).isEqualTo(20L);
+        assertThat(batches.waiting(3)).singleElement().extracting(BatchStore.Waiting::count).isEqualTo(3);
+        assertThat(batches.seal("no-such-endpoint", 20, clock.instant(), firstTen)).isEmpty();
     }
 
     @Test

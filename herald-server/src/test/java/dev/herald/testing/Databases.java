@@ -1,9 +1,12 @@
 package dev.herald.testing;
 
+import dev.herald.store.Database;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,6 +23,15 @@ public final class Databases {
     private static EmbeddedPostgres embedded;
 
     private Databases() {
+    }
+
+    /** A fresh, migrated database: {@code "sqlite"} in {@code dir}, or {@code "postgresql"} (a new database). */
+    public static Database open(String kind, Path dir) {
+        return switch (kind) {
+            case "sqlite" -> Database.sqlite(dir.resolve("herald.db"), new SimpleMeterRegistry());
+            case "postgresql" -> Database.postgres(freshPostgres(), new SimpleMeterRegistry());
+            default -> throw new IllegalArgumentException("no database kind " + kind + "; use sqlite or postgresql");
+        };
     }
 
     /** A {@code jdbc:postgresql:} URL (with credentials) of a new, empty database. */

@@ -1,4 +1,4 @@
-package dev.herald.batching;
+package dev.herald.store;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package dev.herald.ingest;
+package dev.herald.store;
 
 import java.time.Instant;
 

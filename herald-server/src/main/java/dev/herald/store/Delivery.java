@@ -1,4 +1,4 @@
-package dev.herald.delivery;
+package dev.herald.store;
 
 import java.time.Instant;
 import java.util.List;
