@@ -47,7 +47,7 @@ public final class Herald implements AutoCloseable {
 
     /** Opens the store (migrating it), starts serving, and answers once ready. */
     public static Herald start(HeraldConfig config, Clock clock, PrintStream out) {
-        return start(config, clock, out, DeliveryEngine.Settings.defaults(config.userAgent(), config.retention()));
+        return start(config, clock, out, DeliveryEngine.Settings.defaults(config));
     }
 
     /** As {@link #start(HeraldConfig, Clock, PrintStream)}, with the delivery engine tuned (tests pin its jitter). */
@@ -76,7 +76,8 @@ public final class Herald implements AutoCloseable {
                     }));
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db),
-                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port()));
+                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+                    .start(config.port()));
             return new Herald(db, api, engine, parts);
         } catch (RuntimeException e) {
             closeAll(parts);

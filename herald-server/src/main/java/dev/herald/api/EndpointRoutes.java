@@ -25,17 +25,24 @@ final class EndpointRoutes {
     private final EndpointStore endpoints;
     private final EndpointValidator validator;
     private final Clock clock;
+    private final int maxPerTenant;
     private final Runnable onDeliveryDue;
+    private final Runnable onDeleted;
 
-    /** @param onDeliveryDue told when an endpoint may have become sendable (resumed, or its settings changed) */
+    /**
+     * @param onDeliveryDue told when an endpoint may have become sendable (resumed, or its settings changed)
+     * @param onDeleted told when an endpoint was deleted, so its rows are purged in the background
+     */
     EndpointRoutes(Auth auth, ManagementRoutes management, EndpointStore endpoints, EndpointValidator validator, Clock clock,
-                   Runnable onDeliveryDue) {
+                   int maxPerTenant, Runnable onDeliveryDue, Runnable onDeleted) {
         this.auth = auth;
         this.management = management;
         this.endpoints = endpoints;
         this.validator = validator;
         this.clock = clock;
+        this.maxPerTenant = maxPerTenant;
         this.onDeliveryDue = onDeliveryDue;
+        this.onDeleted = onDeleted;
     }
 
     void register(Routes r) {
@@ -47,7 +54,10 @@ final class EndpointRoutes {
             String secret = f.has("secret") ? Secrets.validate("secret", f.requiredString("secret")) : Secrets.generate();
             Instant now = clock.instant();
             Endpoint e = new Endpoint(Ids.uuid7(clock), tenant, spec, secret, null, null, null, now, now);
-            endpoints.create(e);
+            if (!endpoints.create(e, maxPerTenant)) {
+                throw ApiError.conflict("tenant " + tenant + " has " + maxPerTenant + " endpoints, the most this Herald allows"
+                        + " (HERALD_MAX_ENDPOINTS_PER_TENANT); delete one first");
+            }
             Responses.json(ctx, 201, EndpointJson.view(e, true));
         });
         r.get("/v1/tenants/{tenant}/endpoints", ctx -> {
@@ -66,9 +76,10 @@ final class EndpointRoutes {
         });
         r.delete(ENDPOINT, ctx -> {
             String tenant = tenant(ctx);
-            if (!endpoints.delete(tenant, ctx.pathParam("endpoint"))) {
+            if (!endpoints.delete(tenant, ctx.pathParam("endpoint"), clock.instant())) {
                 throw gone(ctx);
             }
+            onDeleted.run();
             ctx.status(204);
         });
         r.post(ENDPOINT + "/rotate-secret", ctx -> {

@@ -33,13 +33,15 @@ public final class HttpApi implements AutoCloseable {
 
     public record Parts(Database db, TenantStore tenants, EventTypeStore eventTypes, EndpointStore endpoints,
                         DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
-                        PrometheusMeterRegistry metrics, Clock clock, String adminToken, Runnable onDeliveryDue) {
+                        PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
+                        Runnable onDeliveryDue, Runnable onDeleted) {
     }
 
     public HttpApi(Parts p) {
         Auth auth = new Auth(p.adminToken(), p.tenants());
-        ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock());
-        EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock(), p.onDeliveryDue());
+        ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock(), p.onDeleted());
+        EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock(),
+                p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
         TenantDataRoutes data = new TenantDataRoutes(auth, management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

@@ -20,12 +20,15 @@ final class ManagementRoutes {
     private final TenantStore tenants;
     private final EventTypeStore eventTypes;
     private final Clock clock;
+    private final Runnable onDeleted;
 
-    ManagementRoutes(Auth auth, TenantStore tenants, EventTypeStore eventTypes, Clock clock) {
+    /** @param onDeleted told when a tenant was deleted, so its rows are purged in the background */
+    ManagementRoutes(Auth auth, TenantStore tenants, EventTypeStore eventTypes, Clock clock, Runnable onDeleted) {
         this.auth = auth;
         this.tenants = tenants;
         this.eventTypes = eventTypes;
         this.clock = clock;
+        this.onDeleted = onDeleted;
     }
 
     void register(Routes r) {
@@ -40,7 +43,9 @@ final class ManagementRoutes {
             }
             Tenant t = new Tenant(id, name, clock.instant());
             if (!tenants.create(t)) {
-                throw ApiError.conflict("a tenant with id " + id + " exists already");
+                throw ApiError.conflict(tenants.deleting(id)
+                        ? "the tenant with id " + id + " is being deleted; its id is free again once its data is purged"
+                        : "a tenant with id " + id + " exists already");
             }
             Responses.json(ctx, 201, view(t));
         });
@@ -55,9 +60,10 @@ final class ManagementRoutes {
         });
         r.delete("/v1/tenants/{tenant}", ctx -> {
             auth.admin(ctx);
-            if (!tenants.delete(ctx.pathParam("tenant"))) {
+            if (!tenants.delete(ctx.pathParam("tenant"), clock.instant())) {
                 throw ApiError.notFound("no tenant " + ctx.pathParam("tenant"));
             }
+            onDeleted.run();
             ctx.status(204);
         });
         r.post("/v1/tenants/{tenant}/keys", ctx -> {

@@ -31,6 +31,10 @@ final class ServeCommand implements Callable<Integer> {
     String userAgent;
     @Option(names = "--retention", description = "How long delivered data is kept, like 7d or 12h [HERALD_RETENTION, default 7d]")
     String retention;
+    @Option(names = "--retention-failed", description = "How long failed deliveries are kept, like 30d [HERALD_RETENTION_FAILED, default 30d]")
+    String retentionFailed;
+    @Option(names = "--max-endpoints-per-tenant", description = "Endpoints a tenant may have, 1 to 10000 [HERALD_MAX_ENDPOINTS_PER_TENANT, default 100]")
+    String maxEndpointsPerTenant;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -42,6 +46,8 @@ final class ServeCommand implements Callable<Integer> {
         put(settings, HeraldConfig.ALLOW_PRIVATE_TARGETS, allowPrivateTargets);
         put(settings, HeraldConfig.USER_AGENT, userAgent);
         put(settings, HeraldConfig.RETENTION, retention);
+        put(settings, HeraldConfig.RETENTION_FAILED, retentionFailed);
+        put(settings, HeraldConfig.MAX_ENDPOINTS_PER_TENANT, maxEndpointsPerTenant);
         Herald herald;
         try {
             HeraldConfig config = HeraldConfig.from(settings);

@@ -20,7 +20,9 @@ public record HeraldConfig(
         Optional<String> adminToken,
         boolean allowPrivateTargets,
         String userAgent,
-        Duration retention) {
+        Duration retention,
+        Duration retentionFailed,
+        int maxEndpointsPerTenant) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("herald-data");
@@ -29,6 +31,9 @@ public record HeraldConfig(
     public static final Duration MIN_RETENTION = Duration.ofHours(1);
     public static final Duration MAX_RETENTION = Duration.ofDays(3650);
     public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+    public static final Duration DEFAULT_RETENTION_FAILED = Duration.ofDays(30);
+    public static final int DEFAULT_MAX_ENDPOINTS_PER_TENANT = 100;
+    public static final int MAX_MAX_ENDPOINTS_PER_TENANT = 10_000;
 
     public static final String PORT = "HERALD_PORT";
     public static final String DATA_DIR = "HERALD_DATA_DIR";
@@ -37,6 +42,8 @@ public record HeraldConfig(
     public static final String ALLOW_PRIVATE_TARGETS = "HERALD_ALLOW_PRIVATE_TARGETS";
     public static final String USER_AGENT = "HERALD_USER_AGENT";
     public static final String RETENTION = "HERALD_RETENTION";
+    public static final String RETENTION_FAILED = "HERALD_RETENTION_FAILED";
+    public static final String MAX_ENDPOINTS_PER_TENANT = "HERALD_MAX_ENDPOINTS_PER_TENANT";
 
     private static final String PORT_RANGE = "from 0 to 65535";
     private static final String RETENTION_RANGE = "from 1h to 3650d";
@@ -55,6 +62,13 @@ public record HeraldConfig(
         }
         if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
             throw new ConfigException(RETENTION + " must be " + RETENTION_RANGE + ", was " + format(retention));
+        }
+        if (retentionFailed.compareTo(MIN_RETENTION) < 0 || retentionFailed.compareTo(MAX_RETENTION) > 0) {
+            throw new ConfigException(RETENTION_FAILED + " must be " + RETENTION_RANGE + ", was " + format(retentionFailed));
+        }
+        if (maxEndpointsPerTenant < 1 || maxEndpointsPerTenant > MAX_MAX_ENDPOINTS_PER_TENANT) {
+            throw new ConfigException(MAX_ENDPOINTS_PER_TENANT + " must be a whole number from 1 to "
+                    + MAX_MAX_ENDPOINTS_PER_TENANT + ", was " + maxEndpointsPerTenant);
         }
         databaseUrl.ifPresent(HeraldConfig::checkDatabaseUrl);
     }
@@ -82,7 +96,11 @@ public record HeraldConfig(
                 Optional.ofNullable(s.get(ADMIN_TOKEN)),
                 s.containsKey(ALLOW_PRIVATE_TARGETS) && parseBoolean(ALLOW_PRIVATE_TARGETS, s.get(ALLOW_PRIVATE_TARGETS)),
                 s.getOrDefault(USER_AGENT, DEFAULT_USER_AGENT),
-                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE) : DEFAULT_RETENTION);
+                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE) : DEFAULT_RETENTION,
+                s.containsKey(RETENTION_FAILED) ? parseDuration(RETENTION_FAILED, s.get(RETENTION_FAILED), RETENTION_RANGE)
+                        : DEFAULT_RETENTION_FAILED,
+                s.containsKey(MAX_ENDPOINTS_PER_TENANT) ? parseInt(MAX_ENDPOINTS_PER_TENANT, s.get(MAX_ENDPOINTS_PER_TENANT),
+                        "from 1 to " + MAX_MAX_ENDPOINTS_PER_TENANT) : DEFAULT_MAX_ENDPOINTS_PER_TENANT);
     }
 
     public boolean usesPostgres() {
@@ -90,11 +108,13 @@ public record HeraldConfig(
     }
 
     public HeraldConfig withPort(int newPort) {
-        return new HeraldConfig(newPort, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention);
+        return new HeraldConfig(newPort, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention,
+                retentionFailed, maxEndpointsPerTenant);
     }
 
     public HeraldConfig withAdminToken(String token) {
-        return new HeraldConfig(port, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention);
+        return new HeraldConfig(port, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention,
+                retentionFailed, maxEndpointsPerTenant);
     }
 
     /** Never prints secrets: the admin token and the database password are masked. */
@@ -104,7 +124,8 @@ public record HeraldConfig(
                 + ", database=" + databaseUrl.map(HeraldConfig::maskPassword).orElse("sqlite")
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", userAgent=" + userAgent
-                + ", retention=" + format(retention) + "]";
+                + ", retention=" + format(retention) + ", retentionFailed=" + format(retentionFailed)
+                + ", maxEndpointsPerTenant=" + maxEndpointsPerTenant + "]";
     }
 
     static int parseInt(String name, String value, String range) {

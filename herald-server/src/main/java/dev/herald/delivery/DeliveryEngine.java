@@ -1,7 +1,9 @@
 package dev.herald.delivery;
 
+import dev.herald.config.HeraldConfig;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.store.Database;
+import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -15,11 +17,21 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Housekeeper housekeeper;
 
-    /** @param random jitter source, uniform in [0, 1); tests pin it */
-    public record Settings(String userAgent, Duration retention, Duration poll, int maxInFlight, DoubleSupplier random) {
-        public static Settings defaults(String userAgent, Duration retention) {
-            return new Settings(userAgent, retention, Dispatcher.DEFAULT_POLL, Dispatcher.DEFAULT_MAX_IN_FLIGHT,
-                    () -> ThreadLocalRandom.current().nextDouble());
+    /**
+     * The engine's timings and limits, each a named default.
+     *
+     * @param random jitter source, uniform in [0, 1); tests pin it
+     */
+    public record Settings(String userAgent, Duration retention, Duration retentionFailed, Duration poll,
+                           InFlight.Limits limits, DoubleSupplier random) {
+        public static Settings defaults(HeraldConfig config) {
+            return new Settings(config.userAgent(), config.retention(), config.retentionFailed(), Dispatcher.DEFAULT_POLL,
+                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble());
+        }
+
+        /** These settings with the jitter source pinned (0.5 means no jitter). */
+        public Settings withRandom(DoubleSupplier pinned) {
+            return new Settings(userAgent, retention, retentionFailed, poll, limits, pinned);
         }
     }
 
@@ -27,9 +39,10 @@ public final class DeliveryEngine implements AutoCloseable {
         DispatchStore store = new DispatchStore(db);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
         this.clients = new HttpClients(guard);
-        this.dispatcher = new Dispatcher(store, new Sender(clients, guard, settings.userAgent(), clock), clock, metrics,
-                settings.random(), settings.poll(), settings.maxInFlight());
-        this.housekeeper = new Housekeeper(store, metrics, clock, settings.retention());
+        this.dispatcher = new Dispatcher(store, db, new Sender(clients, guard, settings.userAgent(), clock), clock, metrics,
+                settings.random(), settings.poll(), settings.limits());
+        this.housekeeper = new Housekeeper(store, new DeletionStore(db), metrics, clock, settings.retention(),
+                settings.retentionFailed());
     }
 
     public DeliveryEngine start() {
@@ -41,6 +54,16 @@ public final class DeliveryEngine implements AutoCloseable {
     /** A delivery may be due now: look without waiting for the next poll. */
     public void wake() {
         dispatcher.wake();
+    }
+
+    /** A tenant or endpoint was deleted: purge its rows in the background, starting now. */
+    public void deleted() {
+        housekeeper.deleted();
+    }
+
+    /** Purges deleted tenants and endpoints now, on the caller's thread; answers how many rows went. */
+    public int purgeDeletedNow() {
+        return housekeeper.purgeDeleted();
     }
 
     /** Purges now rather than at the next scheduled run; answers how many rows went. */

@@ -18,6 +18,7 @@ final class DeliveryMetrics {
     private final Map<AttemptOutcome, Counter> outcomes = new EnumMap<>(AttemptOutcome.class);
     private final Timer duration;
     private final Counter reclaimed;
+    private final Counter droppedOutcomes;
     private final AtomicReference<Stats> stats = new AtomicReference<>(new Stats(0, 0, 0, null));
 
     DeliveryMetrics(MeterRegistry registry, Clock clock) {
@@ -34,6 +35,9 @@ final class DeliveryMetrics {
                 .register(registry);
         reclaimed = Counter.builder("herald.leases.reclaimed")
                 .description("Deliveries claimed again after another claim's lease ran out (a node died or stalled)")
+                .register(registry);
+        droppedOutcomes = Counter.builder("herald.outcomes.dropped")
+                .description("Attempt outcomes that could not be written while other writes succeeded (logged); the delivery is sent again")
                 .register(registry);
         Gauge.builder("herald.queue.waiting_events", stats, s -> s.get().waitingEvents())
                 .description("Events waiting to be sealed into deliveries").register(registry);
@@ -54,6 +58,10 @@ final class DeliveryMetrics {
 
     void reclaimed() {
         reclaimed.increment();
+    }
+
+    void droppedOutcome() {
+        droppedOutcomes.increment();
     }
 
     void stats(Stats s) {

@@ -1,17 +1,21 @@
 package dev.herald.delivery;
 
+import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Background chores on one thread: refreshes the queue-depth gauges, and purges delivered data older
- * than the retention period in small batches (each its own short transaction, so delivery never waits
+ * than the retention period and failed deliveries older than theirs, in small batches (each its own short transaction, so delivery never waits
  * long for the database).
  */
 final class Housekeeper implements AutoCloseable {
@@ -21,29 +25,76 @@ final class Housekeeper implements AutoCloseable {
     static final int PURGE_BATCH = 500;
 
     private final DispatchStore store;
+    private final DeletionStore deletions;
     private final DeliveryMetrics metrics;
     private final Clock clock;
     private final Duration retention;
+    private final Duration retentionFailed;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("herald-housekeeper").daemon().unstarted(r));
+    /** Purging what was deleted may take many chunks; it runs on its own thread so the gauges stay fresh. */
+    private final ScheduledExecutorService deleter = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("herald-deleter").daemon().unstarted(r));
+    private final AtomicBoolean deleting = new AtomicBoolean();
 
-    Housekeeper(DispatchStore store, DeliveryMetrics metrics, Clock clock, Duration retention) {
+    Housekeeper(DispatchStore store, DeletionStore deletions, DeliveryMetrics metrics, Clock clock, Duration retention,
+                Duration retentionFailed) {
         this.store = store;
+        this.deletions = deletions;
         this.metrics = metrics;
         this.clock = clock;
         this.retention = retention;
+        this.retentionFailed = retentionFailed;
     }
 
     Housekeeper start() {
         timer.scheduleWithFixedDelay(this::refreshStats, 0, STATS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::purge, PURGE_EVERY.toMillis(), PURGE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        // why: also on a schedule, so a purge cut short by a restart (or another node's deletion) is finished
+        deleter.scheduleWithFixedDelay(this::purgeDeleted, 0, PURGE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** Something was deleted: start purging its rows now rather than at the next scheduled run. */
+    void deleted() {
+        try {
+            deleter.execute(this::purgeDeleted);
+        } catch (RejectedExecutionException closing) {
+            // the next start purges it
+        }
+    }
+
+    /**
+     * Purges deleted tenants and endpoints chunk by chunk, each chunk its own short transaction, so ingest and
+     * delivery wait at most one chunk for the database; answers how many rows went.
+     */
+    int purgeDeleted() {
+        if (!deleting.compareAndSet(false, true)) {
+            return 0; // why: one purge at a time; the running one goes on until nothing is left
+        }
+        int total = 0;
+        try {
+            int n;
+            while ((n = deletions.purgeChunk()) > 0 && !Thread.currentThread().isInterrupted()) {
+                total += n;
+            }
+            if (total > 0) {
+                log.info("Deletion: purged {} rows of deleted tenants and endpoints", total);
+            }
+        } catch (Throwable e) {
+            log.warn("Purging deleted tenants and endpoints failed after {} rows; it goes on in {}: {}", total,
+                    PURGE_EVERY, e.getMessage());
+        } finally {
+            deleting.set(false);
+        }
+        return total;
     }
 
     void refreshStats() {
         try {
             metrics.stats(store.stats(clock.instant()));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // why: a scheduled task that throws is never run again
             log.warn("Refreshing queue statistics failed: {}", e.getMessage());
         }
     }
@@ -54,13 +105,16 @@ final class Housekeeper implements AutoCloseable {
         try {
             int n;
             do {
-                n = store.purge(clock.instant().minus(retention), PURGE_BATCH);
+                Instant now = clock.instant();
+                n = store.purge(now.minus(retention), now.minus(retentionFailed), PURGE_BATCH);
                 total += n;
             } while (n > 0 && !Thread.currentThread().isInterrupted());
             if (total > 0) {
-                log.info("Retention: purged {} delivered deliveries and events older than {}", total, retention);
+                log.info("Retention: purged {} rows (delivered deliveries and events older than {}, failed deliveries"
+                        + " older than {})", total, retention, retentionFailed);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // why: a failed purge must not end the timer's schedule; it runs again in a minute
             log.warn("Retention purge failed; it runs again in {}: {}", PURGE_EVERY, e.getMessage());
         }
         return total;
@@ -69,5 +123,6 @@ final class Housekeeper implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        deleter.shutdownNow();
     }
 }

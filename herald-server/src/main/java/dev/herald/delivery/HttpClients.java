@@ -9,7 +9,12 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,9 +23,13 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.Call;
+import okhttp3.Connection;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
+import okhttp3.Response;
 
 /**
  * One OkHttp client per TLS identity, all derived from one base client so they share the connection
@@ -31,8 +40,60 @@ import okhttp3.OkHttpClient;
  * the {@link TargetGuard} (so DNS rebinding to a private address is refused at delivery).
  */
 final class HttpClients {
+    /**
+     * How long an idle pooled connection is kept: shorter than receivers commonly keep one open (Node's HTTP
+     * server closes after 5 s), so Herald seldom picks a connection the other side has already closed.
+     */
+    static final Duration IDLE_KEEP_ALIVE = Duration.ofSeconds(4);
+    /** Keeps no connection once its call ends: what a retry on a fresh connection goes through. */
+    private static final ConnectionPool NO_POOL = new ConnectionPool(0, 1, TimeUnit.SECONDS);
+
     private final OkHttpClient base;
     private final ConcurrentHashMap<String, OkHttpClient> byIdentity = new ConcurrentHashMap<>();
+    private final Map<OkHttpClient, OkHttpClient> fresh = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /** What one call went through, as the {@link Tracing} listener saw it; attached to the request as a tag. */
+    static final class ConnectionTrace {
+        private volatile boolean acquired;
+        private volatile boolean connected;
+        private volatile boolean answered;
+
+        /** The call took a pooled connection (it opened none) and failed before any answer's headers arrived. */
+        boolean failedOnAReusedConnectionBeforeAnAnswer() {
+            return acquired && !connected && !answered;
+        }
+    }
+
+    /** Fills in each call's {@link ConnectionTrace}; runs on OkHttp's threads, so it only sets flags. */
+    private static final class Tracing extends EventListener {
+        private static ConnectionTrace trace(Call call) {
+            return call.request().tag(ConnectionTrace.class);
+        }
+
+        @Override
+        public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+            ConnectionTrace t = trace(call);
+            if (t != null) {
+                t.connected = true;
+            }
+        }
+
+        @Override
+        public void connectionAcquired(Call call, Connection connection) {
+            ConnectionTrace t = trace(call);
+            if (t != null) {
+                t.acquired = true;
+            }
+        }
+
+        @Override
+        public void responseHeadersEnd(Call call, Response response) {
+            ConnectionTrace t = trace(call);
+            if (t != null) {
+                t.answered = true;
+            }
+        }
+    }
 
     HttpClients(TargetGuard guard) {
         this.base = new OkHttpClient.Builder()
@@ -40,7 +101,8 @@ final class HttpClients {
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)
                 .connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
-                .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+                .connectionPool(new ConnectionPool(256, IDLE_KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS))
+                .eventListener(new Tracing())
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO)
@@ -54,6 +116,11 @@ final class HttpClients {
             return base;
         }
         return byIdentity.computeIfAbsent(identity(tls), k -> withTls(tls));
+    }
+
+    /** The same client (TLS identity, guard, timeouts) without a connection pool: every call opens a connection. */
+    OkHttpClient fresh(OkHttpClient client) {
+        return fresh.computeIfAbsent(client, c -> c.newBuilder().connectionPool(NO_POOL).build());
     }
 
     void close() {

@@ -4,9 +4,9 @@ import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.signing.Signer;
 import dev.herald.store.DispatchStore.Claim;
+import dev.herald.store.OutsideText;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -77,9 +78,7 @@ final class Sender {
         String signature = Signer.sign(e.liveSecrets(at), claim.deliveryId(), timestamp, claim.body());
         request.header("X-Webhook-Signature", signature).header("webhook-signature", signature);
 
-        Call call = clients.forTls(e.spec().tls()).newCall(request.build());
-        call.timeout().timeout(e.spec().timeout().toMillis(), TimeUnit.MILLISECONDS);
-        try (Response response = call.execute()) {
+        try (Response response = execute(clients.forTls(e.spec().tls()), request, e.spec().timeout(), started)) {
             String body = readCapped(response.body());
             return new Result(at, response.code(), elapsedMs(started), null, body, retryAfter(response, at));
         } catch (InterruptedIOException timeout) {
@@ -88,6 +87,35 @@ final class Sender {
             return new Result(at, null, elapsedMs(started), refused.getMessage(), null, null);
         } catch (IOException failure) {
             return new Result(at, null, elapsedMs(started), describe(failure), null, null);
+        }
+    }
+
+    /**
+     * Runs the call within {@code timeout} of {@code startedNanos}. When it fails on a pooled connection before
+     * any answer arrived (the receiver had closed the idle connection, as Node does after 5 s and many load
+     * balancers after 60 s), it is sent again at once on a fresh connection, within the same deadline: the
+     * receiver never answered it, so this is the same attempt, not a retry of the delivery.
+     */
+    private Response execute(OkHttpClient client, Request.Builder request, Duration timeout, long startedNanos)
+            throws IOException {
+        HttpClients.ConnectionTrace trace = new HttpClients.ConnectionTrace();
+        Call call = client.newCall(request.tag(HttpClients.ConnectionTrace.class, trace).build());
+        call.timeout().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return call.execute();
+        } catch (InterruptedIOException | TargetGuard.PrivateTargetException e) {
+            throw e;
+        } catch (IOException e) {
+            long left = timeout.toNanos() - (System.nanoTime() - startedNanos);
+            if (!trace.failedOnAReusedConnectionBeforeAnAnswer() || left <= 0) {
+                throw e;
+            }
+            Call again = clients.fresh(client).newCall(request
+                    .header("X-Request-ID", UUID.randomUUID().toString())
+                    .tag(HttpClients.ConnectionTrace.class, new HttpClients.ConnectionTrace())
+                    .build());
+            again.timeout().timeout(left, TimeUnit.NANOSECONDS);
+            return again.execute();
         }
     }
 
@@ -103,8 +131,7 @@ final class Sender {
         source.request(MAX_RESPONSE_BODY);
         Buffer buffer = source.getBuffer();
         long n = Math.min(buffer.size(), MAX_RESPONSE_BODY);
-        byte[] bytes = buffer.readByteArray(n);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return OutsideText.decode(buffer.readByteArray(n));
     }
 
     /** {@code Retry-After} on 429 and 503, in seconds or as an HTTP date; null otherwise. */

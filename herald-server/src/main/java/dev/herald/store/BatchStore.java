@@ -56,7 +56,7 @@ public final class BatchStore {
                         // why: counted only up to what a decision needs; a full count of a million-event backlog on
                         // every round made draining it quadratic
                         + ", (SELECT COUNT(*) FROM (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id LIMIT ?) w) AS waiting"
-                        + " FROM endpoints e WHERE EXISTS (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id)",
+                        + " FROM endpoints e WHERE e.deleted_at IS NULL AND EXISTS (SELECT 1 FROM queue q WHERE q.endpoint_id = e.id)",
                 rs -> new Waiting(queue(rs), rs.getInt("waiting")), countUpTo));
     }
 
@@ -67,10 +67,10 @@ public final class BatchStore {
     public Optional<Sealed> seal(String endpointId, int readUpTo, Instant now, Sealer sealer) {
         // why: relaxed is safe; no delivery is sent before the durable claim that takes it
         return db.inRelaxedTransaction(c -> {
-            Optional<Queue> found = Sql.one(c, "SELECT " + QUEUE_COLUMNS + " FROM endpoints e WHERE e.id = ?"
+            Optional<Queue> found = Sql.one(c, "SELECT " + QUEUE_COLUMNS + " FROM endpoints e WHERE e.id = ? AND e.deleted_at IS NULL"
                     + db.dialect().forUpdate(), BatchStore::queue, endpointId);
             if (found.isEmpty()) {
-                return Optional.empty(); // deleted meanwhile; its queue went with it
+                return Optional.empty(); // deleted meanwhile; its queue goes with it
             }
             Queue queue = found.get();
             List<QueuedEvent> waiting = Sql.list(c, "SELECT ev.seq, ev.id, ev.type, ev.data, ev.created_at"

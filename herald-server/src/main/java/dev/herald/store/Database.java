@@ -201,6 +201,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a write commits now: updates the one probe row. A read-only check cannot tell a full disk from
+     * a healthy one; this can.
+     */
+    public boolean writable() {
+        try {
+            inTransaction(c -> Sql.update(c, "UPDATE store_probe SET written_at = ? WHERE id = 1", System.currentTimeMillis()));
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         pool.close();

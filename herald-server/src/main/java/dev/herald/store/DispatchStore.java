@@ -20,10 +20,21 @@ import java.util.UUID;
  * Every write after a claim names the token; a node that lost its lease changes nothing.
  */
 public final class DispatchStore {
-    /** A delivery this node holds the lease of, with what sending it needs. */
+    /**
+     * A delivery this node holds the lease of, with what sending it needs. {@code reclaimed}: an earlier lease
+     * ran out with its attempt's outcome unwritten, and that attempt is counted in {@code attemptCount}. A null
+     * {@code leaseToken} means that lost attempt was the last one allowed: the delivery is failed, not to be sent.
+     */
     public record Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
                         Integer attemptLimit, String leaseToken, boolean reclaimed) {
+        public boolean toSend() {
+            return leaseToken != null;
+        }
     }
+
+    /** The error recorded for an attempt whose node died before writing its outcome. */
+    public static final String LOST_ATTEMPT = "outcome unknown: the attempt was sent, but its answer was never recorded"
+            + " (Herald stopped or lost its database while waiting); the receiver may have it already";
 
     /** What an attempt ended in, to be written under the lease it was made with. */
     public record Outcome(Claim claim, Attempt attempt, Status status, Instant nextAttemptAt, String pauseReason) {
@@ -39,12 +50,21 @@ public final class DispatchStore {
         this.db = db;
     }
 
-    /** Active endpoints that have at least one delivery due at {@code now}. */
-    public List<Endpoint> endpointsWithDueDeliveries(Instant now) {
-        return db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + " FROM endpoints e WHERE e.status = 'active'"
+    /** An active endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}. */
+    public record Due(Endpoint endpoint, int count) {
+    }
+
+    /** No endpoint may have more in flight than this (the largest {@code max_concurrency}), so counting stops here. */
+    public static final int MAX_DUE_COUNTED = 100;
+
+    /** Active endpoints that have at least one delivery due at {@code now}, with how many are due. */
+    public List<Due> due(Instant now) {
+        return db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
+                        + " WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= ? LIMIT "
+                        + MAX_DUE_COUNTED + ") w) AS due_count FROM endpoints e WHERE e.status = 'active' AND e.deleted_at IS NULL"
                         + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'"
                         + " AND d.next_attempt_at <= ?)",
-                EndpointStore::endpoint, now.toEpochMilli()));
+                rs -> new Due(EndpointStore.endpoint(rs), rs.getInt("due_count")), now.toEpochMilli(), now.toEpochMilli()));
     }
 
     /**
@@ -65,24 +85,46 @@ public final class DispatchStore {
 
     private void claimFor(Prepared p, Endpoint e, int limit, Instant now, Instant leaseEnds, List<Claim> out)
             throws SQLException {
-        record Row(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit, boolean leased) {
+        record Row(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit, boolean leased,
+                   Long leasedAt) {
         }
-        List<Row> rows = p.list("SELECT id, event_type, body, attempt_count, attempt_limit, lease_token FROM deliveries"
-                        + " WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?"
+        List<Row> rows = p.list("SELECT id, event_type, body, attempt_count, attempt_limit, lease_token, leased_at"
+                        + " FROM deliveries WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?"
                         + " ORDER BY next_attempt_at LIMIT ?" + db.dialect().skipLocked(),
                 rs -> {
                     Long limitValue = Sql.nullableLong(rs, "attempt_limit");
                     return new Row(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getInt(4),
-                            limitValue == null ? null : limitValue.intValue(), rs.getString(6) != null);
+                            limitValue == null ? null : limitValue.intValue(), rs.getString(6) != null,
+                            Sql.nullableLong(rs, "leased_at"));
                 },
                 e.id(), now.toEpochMilli(), limit);
         for (Row r : rows) {
+            int attempts = r.attemptCount();
+            if (r.leased()) {
+                // why: the holder of the lease sent an attempt whose answer was never written (its node died or lost
+                // the database); it counts, so the log and X-Webhook-Retry show that the partner may have it already
+                attempts++;
+                Instant sentAt = r.leasedAt() == null ? now : Instant.ofEpochMilli(r.leasedAt());
+                p.update("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
+                        + " VALUES (?, ?, ?, NULL, 0, ?, NULL) ON CONFLICT (delivery_id, n) DO NOTHING", r.id(), attempts,
+                        sentAt.toEpochMilli(), LOST_ATTEMPT);
+                int limitOfAttempts = r.attemptLimit() != null ? r.attemptLimit() : e.spec().retry().maxAttempts();
+                if (attempts >= limitOfAttempts) {
+                    p.update("UPDATE deliveries SET status = 'failed', attempt_count = ?, next_attempt_at = NULL,"
+                                    + " lease_token = NULL, lease_expires_at = NULL, leased_at = NULL, finished_at = ?"
+                                    + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+                            attempts, now.toEpochMilli(), r.id(), now.toEpochMilli());
+                    out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true));
+                    continue;
+                }
+            }
             String token = UUID.randomUUID().toString();
-            int n = p.update("UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?"
-                            + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
-                    token, leaseEnds.toEpochMilli(), leaseEnds.toEpochMilli(), r.id(), now.toEpochMilli());
+            int n = p.update("UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?, leased_at = ?,"
+                            + " attempt_count = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+                    token, leaseEnds.toEpochMilli(), leaseEnds.toEpochMilli(), now.toEpochMilli(), attempts, r.id(),
+                    now.toEpochMilli());
             if (n == 1) {
-                out.add(new Claim(r.id(), e, r.eventType(), r.body(), r.attemptCount(), r.attemptLimit(), token, r.leased()));
+                out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), token, r.leased()));
             }
         }
     }
@@ -107,7 +149,7 @@ public final class DispatchStore {
         for (Outcome o : outcomes) {
             boolean finished = o.status() != Status.PENDING;
             int n = p.update("UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
-                            + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL,"
+                            + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL, leased_at = NULL,"
                             + " delivered_at = ?, finished_at = ? WHERE id = ? AND lease_token = ?",
                     o.status().toString(),
                     o.nextAttemptAt() == null ? null : o.nextAttemptAt().toEpochMilli(),
@@ -121,8 +163,8 @@ public final class DispatchStore {
             Attempt a = o.attempt();
             p.batch("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(), a.error(),
-                    a.responseBody());
+                    o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(),
+                    OutsideText.clean(a.error()), OutsideText.clean(a.responseBody()));
             if (o.pauseReason() != null) {
                 p.update("UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
                         + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
@@ -145,17 +187,20 @@ public final class DispatchStore {
     }
 
     /**
-     * Deletes up to {@code batch} delivered deliveries (with their attempts) and up to {@code batch} events
-     * older than {@code cutoff} that wait nowhere. Small batches keep each transaction short, so the purge
-     * never holds up delivery. Failed deliveries are kept: they can still be retried by hand.
+     * Deletes up to {@code batch} delivered deliveries finished before {@code deliveredCutoff}, up to
+     * {@code batch} failed ones finished before {@code failedCutoff} (with their attempts and event lists), and
+     * up to {@code batch} events older than {@code deliveredCutoff} that wait nowhere. Small batches keep each
+     * transaction short, so the purge never holds up delivery.
      */
-    public int purge(Instant cutoff, int batch) {
+    public int purge(Instant deliveredCutoff, Instant failedCutoff, int batch) {
         return db.inRelaxedTransaction(c -> {
-            int deliveries = Sql.update(c, "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
-                    + " WHERE status = 'delivered' AND finished_at < ? LIMIT ?)", cutoff.toEpochMilli(), batch);
+            int delivered = Sql.update(c, "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
+                    + " WHERE status = 'delivered' AND finished_at < ? LIMIT ?)", deliveredCutoff.toEpochMilli(), batch);
+            int failed = Sql.update(c, "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
+                    + " WHERE status = 'failed' AND finished_at < ? LIMIT ?)", failedCutoff.toEpochMilli(), batch);
             int events = Sql.update(c, "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.created_at < ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.event_seq = e.seq) LIMIT ?)", cutoff.toEpochMilli(), batch);
-            return deliveries + events;
+                    + " AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.event_seq = e.seq) LIMIT ?)", deliveredCutoff.toEpochMilli(), batch);
+            return delivered + failed + events;
         });
     }
 }

@@ -33,9 +33,30 @@ public final class EndpointStore {
         this.db = db;
     }
 
-    public void create(Endpoint e) {
+    /** Stores the endpoint; false when its tenant has {@code maxPerTenant} endpoints already. */
+    public boolean create(Endpoint e, int maxPerTenant) {
         EndpointSpec s = e.spec();
-        db.inTransaction(c -> Sql.update(c, "INSERT INTO endpoints (" + COLUMNS + ")"
+        return db.inTransaction(c -> {
+            // why: the tenant row is locked first, so two creates at once cannot both pass the count (PostgreSQL;
+            // SQLite's one writer serialises them anyway)
+            Sql.list(c, "SELECT id FROM tenants WHERE id = ?" + db.dialect().forUpdate(), rs -> rs.getString(1), e.tenantId());
+            long existing = Sql.one(c, "SELECT COUNT(*) FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL",
+                    rs -> rs.getLong(1), e.tenantId()).orElse(0L);
+            if (existing >= maxPerTenant) {
+                return false;
+            }
+            insert(c, e, s);
+            return true;
+        });
+    }
+
+    /** Stores the endpoint whatever its tenant already has (tests and tools). */
+    public void create(Endpoint e) {
+        db.inTransaction(c -> insert(c, e, e.spec()));
+    }
+
+    private static int insert(java.sql.Connection c, Endpoint e, EndpointSpec s) throws SQLException {
+        return Sql.update(c, "INSERT INTO endpoints (" + COLUMNS + ")"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 e.id(), e.tenantId(), s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(),
                 batchMax(s), batchWindow(s), s.retry().policy().toString(), s.retry().maxAttempts(),
@@ -43,17 +64,17 @@ public final class EndpointStore {
                 headersJson(s.headers()), e.secret(), e.previousSecret(), epoch(e.previousSecretExpiresAt()),
                 tls(s).clientCertificate(), tls(s).clientKey(), tls(s).caCertificates(),
                 s.timeout().toMillis(), s.maxConcurrency(), s.status().toString(), e.pausedReason(),
-                e.createdAt().toEpochMilli(), e.updatedAt().toEpochMilli()));
+                e.createdAt().toEpochMilli(), e.updatedAt().toEpochMilli());
     }
 
     public Optional<Endpoint> get(String tenantId, String id) {
-        return db.read(c -> Sql.one(c, "SELECT " + COLUMNS + " FROM endpoints WHERE tenant_id = ? AND id = ?",
+        return db.read(c -> Sql.one(c, "SELECT " + COLUMNS + " FROM endpoints WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
                 EndpointStore::endpoint, tenantId, id));
     }
 
     public Page<Endpoint> list(String tenantId, String after, int limit) {
         return db.read(c -> Page.of(Sql.list(c, "SELECT " + COLUMNS + " FROM endpoints"
-                        + " WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+                        + " WHERE tenant_id = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?",
                 EndpointStore::endpoint, tenantId, after == null ? "" : after, limit + 1), limit, Endpoint::id));
     }
 
@@ -67,7 +88,7 @@ public final class EndpointStore {
                         + " retry_horizon_ms = ?, retry_initial_delay_ms = ?, retry_on = ?, headers = ?,"
                         + " tls_client_certificate = ?, tls_client_key = ?, tls_ca_certificates = ?, timeout_ms = ?,"
                         + " max_concurrency = ?, paused_reason = CASE WHEN ? = status THEN paused_reason ELSE NULL END,"
-                        + " status = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+                        + " status = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
                 s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(), batchMax(s), batchWindow(s),
                 s.retry().policy().toString(), s.retry().maxAttempts(), millis(s.retry().horizon()),
                 millis(s.retry().initialDelay()), s.retry().on().toString(), headersJson(s.headers()),
@@ -76,14 +97,21 @@ public final class EndpointStore {
         return n == 1 ? get(tenantId, id) : Optional.empty();
     }
 
-    public boolean delete(String tenantId, String id) {
-        return db.inTransaction(c -> Sql.update(c, "DELETE FROM endpoints WHERE tenant_id = ? AND id = ?", tenantId, id) == 1);
+    /**
+     * Deletes the endpoint: at once it is gone for the API, receives no new events and sends nothing; its queue
+     * and deliveries are purged afterwards in small transactions ({@link DeletionStore}).
+     */
+    public boolean delete(String tenantId, String id, Instant now) {
+        return db.inTransaction(c -> Sql.update(c, "UPDATE endpoints SET deleted_at = ?, status = 'paused',"
+                + " paused_reason = 'the endpoint was deleted' WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
+                now.toEpochMilli(), tenantId, id) == 1);
     }
 
     /** Makes {@code secret} current; the old one keeps signing until {@code overlapUntil}. */
     public Optional<Endpoint> rotateSecret(String tenantId, String id, String secret, Instant now, Instant overlapUntil) {
         int n = db.inTransaction(c -> Sql.update(c, "UPDATE endpoints SET previous_secret = secret,"
-                        + " previous_secret_expires_at = ?, secret = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+                        + " previous_secret_expires_at = ?, secret = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
+                        + " AND deleted_at IS NULL",
                 overlapUntil.toEpochMilli(), secret, now.toEpochMilli(), tenantId, id));
         return n == 1 ? get(tenantId, id) : Optional.empty();
     }

@@ -65,7 +65,7 @@ public final class EventStore {
     private List<Published> store(Prepared p, Publish publish, Map<String, List<Subscriber>> cache) throws SQLException {
         List<Subscriber> subscribers = cache.get(publish.tenantId());
         if (subscribers == null) {
-            subscribers = p.list("SELECT id, event_types, format FROM endpoints WHERE tenant_id = ?",
+            subscribers = p.list("SELECT id, event_types, format FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL",
                     rs -> new Subscriber(rs.getString(1), EndpointStore.types(rs.getString(2)), "event".equals(rs.getString(3))),
                     publish.tenantId());
             cache.put(publish.tenantId(), subscribers);

@@ -22,18 +22,35 @@ public final class TenantStore {
     }
 
     public Optional<Tenant> get(String id) {
-        return db.read(c -> Sql.one(c, "SELECT id, name, created_at FROM tenants WHERE id = ?", TenantStore::tenant, id));
+        return db.read(c -> Sql.one(c, "SELECT id, name, created_at FROM tenants WHERE id = ? AND deleted_at IS NULL",
+                TenantStore::tenant, id));
     }
 
     public Page<Tenant> list(String after, int limit) {
         return db.read(c -> Page.of(Sql.list(c,
-                "SELECT id, name, created_at FROM tenants WHERE id > ? ORDER BY id LIMIT ?",
+                "SELECT id, name, created_at FROM tenants WHERE id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?",
                 TenantStore::tenant, after == null ? "" : after, limit + 1), limit, Tenant::id));
     }
 
-    /** Deletes the tenant with everything it owns: keys, endpoints, events, deliveries. */
-    public boolean delete(String id) {
-        return db.inTransaction(c -> Sql.update(c, "DELETE FROM tenants WHERE id = ?", id) == 1);
+    /**
+     * Deletes the tenant with everything it owns: at once it is gone for the API, its keys stop working and its
+     * endpoints are paused; its rows are purged afterwards in small transactions ({@link DeletionStore}), so
+     * that deleting a large tenant never holds the database for long.
+     */
+    public boolean delete(String id, Instant now) {
+        return db.inTransaction(c -> {
+            if (Sql.update(c, "UPDATE tenants SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", now.toEpochMilli(), id) == 0) {
+                return false;
+            }
+            Sql.update(c, "UPDATE endpoints SET deleted_at = ?, status = 'paused', paused_reason = 'the tenant was deleted'"
+                    + " WHERE tenant_id = ? AND deleted_at IS NULL", now.toEpochMilli(), id);
+            return true;
+        });
+    }
+
+    /** Whether a tenant with this id is being deleted (its id is still taken until its rows are purged). */
+    public boolean deleting(String id) {
+        return db.read(c -> Sql.one(c, "SELECT 1 FROM tenants WHERE id = ? AND deleted_at IS NOT NULL", rs -> true, id)).isPresent();
     }
 
     public void addKey(String tenantId, String keyHash, String prefix, Instant now) {
@@ -44,8 +61,8 @@ public final class TenantStore {
 
     /** The tenant a key belongs to, found by the key's hash. */
     public Optional<String> tenantOfKey(String keyHash) {
-        return db.read(c -> Sql.one(c, "SELECT tenant_id FROM tenant_keys WHERE key_hash = ?",
-                rs -> rs.getString(1), keyHash));
+        return db.read(c -> Sql.one(c, "SELECT k.tenant_id FROM tenant_keys k JOIN tenants t ON t.id = k.tenant_id"
+                        + " WHERE k.key_hash = ? AND t.deleted_at IS NULL", rs -> rs.getString(1), keyHash));
     }
 
     private static Tenant tenant(ResultSet rs) throws SQLException {

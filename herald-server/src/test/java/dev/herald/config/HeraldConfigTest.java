@@ -45,10 +45,12 @@ class HeraldConfigTest {
                 "HERALD_ADMIN_TOKEN", ADMIN_TOKEN,
                 "HERALD_ALLOW_PRIVATE_TARGETS", "TRUE",
                 "HERALD_USER_AGENT", "Acme-Hooks/2.0",
-                "HERALD_RETENTION", "12h"));
+                "HERALD_RETENTION", "12h",
+                "HERALD_RETENTION_FAILED", "90d",
+                "HERALD_MAX_ENDPOINTS_PER_TENANT", "20"));
 
         assertThat(c).isEqualTo(new HeraldConfig(9090, Path.of("/var/lib/herald"), Optional.of("postgresql://herald@db/herald"),
-                Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12)));
+                Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12), Duration.ofDays(90), 20));
         assertThat(c.usesPostgres()).isTrue();
     }
 
@@ -79,6 +81,10 @@ class HeraldConfigTest {
             "HERALD_RETENTION             | 0d        | from 1h to 3650d",
             "HERALD_RETENTION             | 4000d     | from 1h to 3650d",
             "HERALD_RETENTION             | 59m       | from 1h to 3650d",
+            "HERALD_RETENTION_FAILED      | 30        | from 1h to 3650d",
+            "HERALD_RETENTION_FAILED      | 10m       | from 1h to 3650d",
+            "HERALD_MAX_ENDPOINTS_PER_TENANT | 0      | from 1 to 10000",
+            "HERALD_MAX_ENDPOINTS_PER_TENANT | many   | from 1 to 10000",
             "HERALD_ALLOW_PRIVATE_TARGETS | maybe     | true or false",
             "HERALD_ADMIN_TOKEN           | short     | at least 16 characters",
             "HERALD_DATABASE_URL          | mysql://x | postgresql://",
@@ -95,7 +101,7 @@ class HeraldConfigTest {
     void aBlankUserAgentIsRefused() {
         // why: from() reads a blank variable as unset; a flag or caller can still hand a blank one over
         assertThatThrownBy(() -> new HeraldConfig(8080, Path.of("herald-data"), Optional.empty(), Optional.empty(), false, " ",
-                Duration.ofDays(7)))
+                Duration.ofDays(7), Duration.ofDays(30), 100))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_USER_AGENT")
                 .hasMessageContaining("not blank");

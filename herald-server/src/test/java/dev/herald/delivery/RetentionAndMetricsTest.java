@@ -23,10 +23,11 @@ class RetentionAndMetricsTest {
     }
 
     @Test
-    void deliveredDataIsPurgedAfterTheRetentionPeriodWhileFailedDeliveriesStay() throws Exception {
+    void deliveredDataIsPurgedAfterTheRetentionPeriodAndFailedDeliveriesAfterTheirs() throws Exception {
         SettableClock clock = new SettableClock(Instant.now());
         try (MockWebServer receiver = new MockWebServer();
-             TestHerald h = TestHerald.builder().clock(clock).set("HERALD_RETENTION", "2d").start()) {
+             TestHerald h = TestHerald.builder().clock(clock).set("HERALD_RETENTION", "2d")
+                     .set("HERALD_RETENTION_FAILED", "5d").start()) {
             receiver.enqueue(new MockResponse.Builder().code(200).build());
             receiver.enqueue(new MockResponse.Builder().code(400).build());
             receiver.start();
@@ -47,6 +48,14 @@ class RetentionAndMetricsTest {
             assertThat(h.get("/v1/tenants/acme/deliveries/" + failed).json().get("status").stringValue()).isEqualTo("failed");
             assertThat(count(h, "events")).isZero();
             assertThat(count(h, "attempts")).as("the failed delivery's attempt stays").isEqualTo(1);
+
+            clock.tick(Duration.ofDays(3).minusMinutes(2));
+            assertThat(h.herald().engine().purgeNow()).as("the failed delivery is not 5 days old yet").isZero();
+            clock.tick(Duration.ofMinutes(2));
+            assertThat(h.herald().engine().purgeNow()).isEqualTo(1);
+            assertThat(h.get("/v1/tenants/acme/deliveries/" + failed).status()).isEqualTo(404);
+            assertThat(count(h, "attempts")).isZero();
+            assertThat(count(h, "delivery_events")).isZero();
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,10 +145,29 @@ abstract class StoreContractTest {
             insertAttempt("dl-" + t, 1, 500, null);
         }
 
-        assertThat(tenants.delete("acme")).isTrue();
+        assertThat(tenants.delete("acme", clock.instant())).isTrue();
 
+        // at once: gone for the API, its keys refused, its endpoints receive nothing and send nothing
         assertThat(tenants.get("acme")).isEmpty();
+        assertThat(tenants.list(null, 10).items()).extracting(Tenant::id).containsExactly("globex");
         assertThat(tenants.tenantOfKey("hash-acme")).isEmpty();
+        assertThat(tenants.deleting("acme")).isTrue();
+        assertThat(tenants.create(new Tenant("acme", "Again", clock.instant()))).isFalse();
+        assertThat(endpoints.get("acme", "ep-acme")).isEmpty();
+        assertThat(new DispatchStore(db).due(clock.instant().plusSeconds(60))).extracting(d -> d.endpoint().id())
+                .doesNotContain("ep-acme");
+        events.publish("acme", List.of(new NewEvent("late", "order.created", "{}")), clock.instant());
+        assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-acme'")).isEqualTo(1);
+
+        // then purged in small transactions, until nothing is left
+        DeletionStore deletion = new DeletionStore(db);
+        int chunks = 0;
+        while (deletion.purgeChunk() > 0) {
+            chunks++;
+        }
+        assertThat(chunks).isGreaterThan(1);
+        assertThat(tenants.deleting("acme")).isFalse();
+        assertThat(count("SELECT COUNT(*) FROM tenants WHERE id = 'acme'")).isZero();
         assertThat(count("SELECT COUNT(*) FROM tenant_keys")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM endpoints WHERE tenant_id = 'acme'")).isZero();
         assertThat(count("SELECT COUNT(*) FROM events WHERE tenant_id = 'acme'")).isZero();
@@ -169,7 +189,7 @@ abstract class StoreContractTest {
 
     @Test
     void deletingAnUnknownTenantReportsIt() {
-        assertThat(tenants.delete("nobody")).isFalse();
+        assertThat(tenants.delete("nobody", clock.instant())).isFalse();
     }
 
     @Test
@@ -335,10 +355,23 @@ abstract class StoreContractTest {
         tenantsExist();
         endpoints.create(endpoint("ep-1", "acme", spec(List.of())));
 
-        assertThat(endpoints.delete("acme", "ep-1")).isTrue();
+        events.publish("acme", List.of(new NewEvent("ev-1", "order.created", "{}")), clock.instant());
+
+        assertThat(endpoints.delete("acme", "ep-1", clock.instant())).isTrue();
 
         assertThat(endpoints.get("acme", "ep-1")).isEmpty();
-        assertThat(endpoints.delete("acme", "ep-1")).isFalse();
+        assertThat(endpoints.list("acme", null, 10).items()).isEmpty();
+        assertThat(endpoints.delete("acme", "ep-1", clock.instant())).isFalse();
+        events.publish("acme", List.of(new NewEvent("ev-2", "order.created", "{}")), clock.instant());
+        assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-1'")).as("a deleted endpoint queues nothing new")
+                .isEqualTo(1);
+
+        while (new DeletionStore(db).purgeChunk() > 0) {
+            // one small transaction at a time
+        }
+        assertThat(count("SELECT COUNT(*) FROM endpoints")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM queue")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM events")).as("events stay; retention purges them").isEqualTo(2);
     }
 
     @Test
@@ -373,7 +406,7 @@ abstract class StoreContractTest {
         assertThat(endpoints.update("globex", "ep-1", spec(List.of("order.paid")).withStatus(Status.PAUSED), clock.instant()))
                 .isEmpty();
         assertThat(endpoints.rotateSecret("globex", "ep-1", "whsec_stolen", clock.instant(), clock.instant())).isEmpty();
-        assertThat(endpoints.delete("globex", "ep-1")).isFalse();
+        assertThat(endpoints.delete("globex", "ep-1", clock.instant())).isFalse();
 
         assertThat(endpoints.get("acme", "ep-1")).contains(e);
     }
@@ -645,7 +678,7 @@ abstract class StoreContractTest {
                     return rs.getInt(1);
                 }
             });
-            assertThat(migrations).isEqualTo(1);
+            assertThat(migrations).isEqualTo(migrationFiles(again));
         }
     }
 
@@ -677,6 +710,150 @@ abstract class StoreContractTest {
         assertThat(batches.seal("no-such-endpoint", 20, clock.instant(), firstTen)).isEmpty();
     }
 
+    // --- claims, leases and fencing (as db-scheduler's and JobRunr's suites test them) ------------------------------
+
+    private static final Duration LEASE = Duration.ofSeconds(40);
+
+    private Endpoint claimable() {
+        tenantsExist();
+        Endpoint e = endpoint("ep-1", "acme", spec(List.of()));
+        endpoints.create(e);
+        return endpoints.get("acme", "ep-1").orElseThrow();
+    }
+
+    private List<DispatchStore.Claim> claim(DispatchStore store, Endpoint e, int slots) {
+        return store.claim(Map.of(e, slots), clock.instant(), x -> LEASE);
+    }
+
+    @Test
+    void aClaimTakesDueDeliveriesOldestDueFirstAndASecondClaimFindsNothing() {
+        Endpoint e = claimable();
+        insertDelivery("dl-b", "acme", "ep-1", "pending", 0, 2);
+        insertDelivery("dl-a", "acme", "ep-1", "pending", 0, 1);
+        insertDelivery("dl-later", "acme", "ep-1", "pending", 0, 60);
+        clock.tick(Duration.ofSeconds(5));
+        DispatchStore store = new DispatchStore(db);
+
+        List<DispatchStore.Claim> first = claim(store, e, 10);
+        List<DispatchStore.Claim> second = claim(store, e, 10);
+
+        assertThat(first).extracting(DispatchStore.Claim::deliveryId).containsExactly("dl-a", "dl-b");
+        assertThat(first).allSatisfy(c -> {
+            assertThat(c.leaseToken()).isNotNull();
+            assertThat(c.reclaimed()).isFalse();
+            assertThat(c.attemptCount()).isZero();
+        });
+        assertThat(second).as("a delivery under lease is not due").isEmpty();
+        assertThat(rows("SELECT next_attempt_at FROM deliveries WHERE id = 'dl-a'"))
+                .containsExactly(Long.toString(clock.instant().plus(LEASE).toEpochMilli()));
+    }
+
+    @Test
+    void anExpiredLeaseIsReclaimedAndItsLostAttemptCounted() {
+        Endpoint e = claimable();
+        insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
+        DispatchStore store = new DispatchStore(db);
+        Instant firstClaim = clock.instant();
+        DispatchStore.Claim lost = claim(store, e, 1).getFirst();
+
+        clock.tick(LEASE.plusSeconds(1));
+        DispatchStore.Claim again = claim(store, e, 1).getFirst();
+
+        assertThat(again.reclaimed()).isTrue();
+        assertThat(again.leaseToken()).isNotNull().isNotEqualTo(lost.leaseToken());
+        assertThat(again.attemptCount()).as("the lost attempt counts: X-Webhook-Retry is 1").isEqualTo(1);
+        Delivery d = deliveries.get("acme", "dl-1").orElseThrow();
+        assertThat(d.attemptCount()).isEqualTo(1);
+        assertThat(d.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.n()).isEqualTo(1);
+            assertThat(a.statusCode()).isNull();
+            assertThat(a.at()).isEqualTo(firstClaim);
+            assertThat(a.error()).startsWith("outcome unknown: ");
+        });
+    }
+
+    @Test
+    void aLostAttemptThatWasTheLastAllowedFailsTheDelivery() {
+        Endpoint e = claimable();
+        insertDelivery("dl-1", "acme", "ep-1", "pending", e.spec().retry().maxAttempts() - 1, 0);
+        DispatchStore store = new DispatchStore(db);
+        claim(store, e, 1);
+
+        clock.tick(LEASE.plusSeconds(1));
+        List<DispatchStore.Claim> again = claim(store, e, 1);
+
+        assertThat(again).singleElement().satisfies(c -> assertThat(c.toSend()).isFalse());
+        Delivery d = deliveries.get("acme", "dl-1").orElseThrow();
+        assertThat(d.status()).isEqualTo(Delivery.Status.FAILED);
+        assertThat(d.attemptCount()).isEqualTo(e.spec().retry().maxAttempts());
+        assertThat(claim(store, e, 1)).isEmpty();
+    }
+
+    @Test
+    void anOutcomeWrittenUnderALeaseThatRanOutAndWasTakenAgainIsFencedAndWritesNothing() {
+        Endpoint e = claimable();
+        insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
+        DispatchStore store = new DispatchStore(db);
+        DispatchStore.Claim old = claim(store, e, 1).getFirst();
+        clock.tick(LEASE.plusSeconds(1));
+        DispatchStore.Claim current = claim(store, e, 1).getFirst();
+
+        Set<String> fenced = store.record(List.of(outcome(old, 1, 200, Delivery.Status.DELIVERED)), clock.instant());
+
+        assertThat(fenced).containsExactly("dl-1");
+        Delivery d = deliveries.get("acme", "dl-1").orElseThrow();
+        assertThat(d.status()).isEqualTo(Delivery.Status.PENDING);
+        assertThat(d.attempts()).as("only the lost attempt, no row from the fenced write").hasSize(1);
+
+        assertThat(store.record(List.of(outcome(current, 2, 200, Delivery.Status.DELIVERED)), clock.instant())).isEmpty();
+        assertThat(deliveries.get("acme", "dl-1").orElseThrow().status()).isEqualTo(Delivery.Status.DELIVERED);
+    }
+
+    @Test
+    void textFromOutsideIsStoredAsValidUtf8WithoutNulCutAt4KiB() {
+        Endpoint e = claimable();
+        insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
+        DispatchStore store = new DispatchStore(db);
+        DispatchStore.Claim c = claim(store, e, 1).getFirst();
+        String hostile = "ok\u0000 \ud800 é" + "x".repeat(5000);
+        Attempt attempt = new Attempt(1, clock.instant(), 200, 12, "bad\u0000error\udfff", hostile);
+
+        store.record(List.of(new DispatchStore.Outcome(c, attempt, Delivery.Status.DELIVERED, null, null)), clock.instant());
+
+        Attempt stored = deliveries.get("acme", "dl-1").orElseThrow().attempts().getFirst();
+        assertThat(stored.responseBody()).startsWith("ok\ufffd \ufffd é").doesNotContain("\u0000");
+        assertThat(stored.responseBody().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(4096);
+        assertThat(stored.error()).isEqualTo("bad\ufffderror\ufffd");
+    }
+
+    @Test
+    void claimsAtTheSameTimeAreDisjoint() throws Exception {
+        Endpoint e = claimable();
+        for (int i = 0; i < 200; i++) {
+            insertDelivery("dl-" + i, "acme", "ep-1", "pending", 0, 0);
+        }
+        clock.tick(Duration.ofSeconds(1));
+        DispatchStore store = new DispatchStore(db);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<DispatchStore.Claim>>> rounds = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                rounds.add(pool.submit(() -> claim(store, e, 30)));
+            }
+            List<String> claimed = new ArrayList<>();
+            for (var r : rounds) {
+                r.get().forEach(c -> claimed.add(c.deliveryId()));
+            }
+            assertThat(claimed).doesNotHaveDuplicates().hasSize(200);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private DispatchStore.Outcome outcome(DispatchStore.Claim c, int n, int code, Delivery.Status status) {
+        return new DispatchStore.Outcome(c, new Attempt(n, clock.instant(), code, 5, null, "ok"), status, null, null);
+    }
+
     @Test
     void pingAnswersWhileOpenAndNotAfterClose() {
         Database other = open();
@@ -688,6 +865,17 @@ abstract class StoreContractTest {
     }
 
     // --- fixtures -------------------------------------------------------------------------------------------------
+
+    /** How many versioned migrations this database's dialect has in the sources. */
+    static long migrationFiles(Database db) {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/main/resources",
+                db.dialect().migrations().substring("classpath:".length()));
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     EndpointSpec spec(List<String> types) {
         return new EndpointSpec("https://partner.example/webhooks", "", types, Format.BATCH, Batching.defaults(),

@@ -101,11 +101,10 @@ public final class TestHerald implements AutoCloseable {
                 Path dir = Files.createTempDirectory("herald-test");
                 settings.putIfAbsent(HeraldConfig.DATA_DIR, dir.toString());
                 HeraldConfig config = HeraldConfig.from(settings);
-                var engine = DeliveryEngine.Settings.defaults(config.userAgent(), config.retention());
+                var engine = DeliveryEngine.Settings.defaults(config);
                 if (jitter != null) {
                     double pinned = jitter;
-                    engine = new DeliveryEngine.Settings(engine.userAgent(), engine.retention(), engine.poll(),
-                            engine.maxInFlight(), () -> pinned);
+                    engine = engine.withRandom(() -> pinned);
                 }
                 PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
                 return new TestHerald(Herald.start(config, clock, quiet, engine), dir);
