@@ -200,7 +200,7 @@ public final class EndpointValidator {
             throw new Invalid("headers", "must have at most " + MAX_HEADERS + " entries");
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
-            String field = "headers." + h.getKey();
+            String field = Fields.member("headers", h.getKey());
             if (!HEADER_NAME.matcher(h.getKey()).matches()) {
                 throw new Invalid(field, "is not a valid HTTP header name (1 to 64 token characters)");
             }

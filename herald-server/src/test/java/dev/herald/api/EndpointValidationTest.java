@@ -271,9 +271,15 @@ class EndpointValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bad Name", "", "a:b", "x\r\ny", "(comment)", "é"})
-    void invalidHeaderNameRefused(String name) {
-        assertInvalid(with("\"headers\":{" + quote(name) + ":\"v\"}"), "headers." + name);
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {"a:b | headers.a:b", "(comment) | headers.(comment)", "é | headers.é",
+            "`Bad Name` | `headers[\"Bad Name\"]`", "`` | `headers[\"\"]`"})
+    void invalidHeaderNameRefused(String name, String field) {
+        assertInvalid(with("\"headers\":{" + quote(name) + ":\"v\"}"), field);
+    }
+
+    @Test
+    void aHeaderNameWithLineBreaksIsNamedWithEscapes() {
+        assertInvalid(with("\"headers\":{\"x\\r\\ny\":\"v\"}"), "headers[\"x\\u000d\\u000ay\"]");
     }
 
     @Test
