@@ -44,6 +44,9 @@ public final class EndpointValidator {
     static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
             "secret", "tls", "timeout_ms", "max_concurrency", "status"};
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+    /** What a header value may hold; said in every refusal instead of the value, which may be a credential. */
+    public static final String HEADER_VALUE_RULE = "values must be printable ASCII (0x20 to 0x7E: no tabs, line breaks"
+            + " or other characters)";
     /** Headers Herald sets itself, or that HTTP owns; an endpoint's own headers may not replace them. */
     private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "content-encoding",
             "user-agent", "host", "connection", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive",
@@ -201,19 +204,42 @@ public final class EndpointValidator {
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
             String field = Fields.member("headers", h.getKey());
-            if (!HEADER_NAME.matcher(h.getKey()).matches()) {
+            if (!isHeaderName(h.getKey())) {
                 throw new Invalid(field, "is not a valid HTTP header name (1 to 64 token characters)");
             }
             String lower = h.getKey().toLowerCase(Locale.ROOT);
             if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-webhook-") || lower.startsWith("webhook-")) {
                 throw new Invalid(field, "is set by Herald and cannot be overridden");
             }
+            // why: an error never repeats the value, which is often a credential
             String value = h.getValue();
-            if (value.length() > MAX_HEADER_VALUE_LENGTH || value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff)) {
-                throw new Invalid(field, "must be at most " + MAX_HEADER_VALUE_LENGTH + " visible characters, without line breaks");
+            if (!isHeaderValue(value)) {
+                throw new Invalid(field, "has a character Herald cannot send; " + HEADER_VALUE_RULE);
+            }
+            if (value.length() > MAX_HEADER_VALUE_LENGTH) {
+                throw new Invalid(field, "must be at most " + MAX_HEADER_VALUE_LENGTH + " characters, has " + value.length());
             }
         }
         return headers;
+    }
+
+    /** Whether {@code name} may be an endpoint header's name: an HTTP token of 1 to 64 characters. */
+    public static boolean isHeaderName(String name) {
+        return HEADER_NAME.matcher(name).matches();
+    }
+
+    /**
+     * Whether {@code value} may be sent as a header value: printable ASCII only. HTTP allows more (a tab,
+     * bytes 0x80 to 0xFF), but OkHttp refuses bytes over 0x7E and receivers disagree about both.
+     */
+    public static boolean isHeaderValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TlsSettings tls(Fields f, String url) {

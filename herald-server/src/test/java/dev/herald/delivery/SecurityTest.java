@@ -3,6 +3,9 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.standardwebhooks.Webhook;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.json.Json;
@@ -21,6 +24,7 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -120,6 +124,41 @@ class SecurityTest {
         JsonNode failed = awaitOnlyDelivery(id, "failed");
         assertThat(failed.get("attempts").get(0).get("error").stringValue()).contains("HERALD_ALLOW_PRIVATE_TARGETS");
         assertThat(receiver.getRequestCount()).isZero();
+    }
+
+    @Test
+    void aStoredHeaderValueThatCannotBeSentFailsTheAttemptWithoutShowingTheValue() throws Exception {
+        receiver.start();
+        h = TestHerald.sqlite();
+        h.seed("acme", "order.paid");
+        String id = h.post("/v1/tenants/acme/endpoints", "{\"url\":\"" + receiver.url("/hook") + "\",\"format\":\"event\","
+                + "\"retry\":{\"max_attempts\":1},\"headers\":{\"X-A\":\"fine\"}}").json().get("id").stringValue();
+        // why: an endpoint stored before values were held to printable ASCII
+        h.herald().database().inTransaction(c -> {
+            try (var s = c.prepareStatement("UPDATE endpoints SET headers = ? WHERE id = ?")) {
+                s.setString(1, "{\"X-A\":\"café-s3cr3t\"}");
+                s.setString(2, id);
+                return s.executeUpdate();
+            }
+        });
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        log.start();
+        root.addAppender(log);
+        try {
+            h.post("/v1/tenants/acme/events", "{\"type\":\"order.paid\",\"data\":{}}");
+            JsonNode failed = awaitOnlyDelivery(id, "failed");
+            String error = failed.get("attempts").get(0).get("error").stringValue();
+            assertThat(error).contains("X-A").contains("printable ASCII").doesNotContain("s3cr3t");
+            assertThat(Json.write(failed)).doesNotContain("s3cr3t");
+        } finally {
+            root.detachAppender(log);
+        }
+        assertThat(receiver.getRequestCount()).isZero();
+        assertThat(log.list).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.getFormattedMessage()).doesNotContain("s3cr3t");
+            assertThat(e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()).doesNotContain("s3cr3t");
+        });
     }
 
     @Test
