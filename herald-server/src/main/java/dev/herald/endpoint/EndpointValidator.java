@@ -21,7 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -43,6 +45,8 @@ public final class EndpointValidator {
 
     static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
             "secret", "tls", "timeout_ms", "max_concurrency", "status"};
+    /** The port of an authority: what follows the last colon that is not inside an IPv6 literal's brackets. */
+    private static final Pattern PORT = Pattern.compile(".*[^:]:([^:\\]]*)");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
     /** What a header value may hold; said in every refusal instead of the value, which may be a credential. */
     public static final String HEADER_VALUE_RULE = "values must be printable ASCII (0x20 to 0x7E: no tabs, line breaks"
@@ -129,6 +133,10 @@ public final class EndpointValidator {
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw new Invalid("url", "must be an absolute http:// or https:// URL");
         }
+        Matcher port = PORT.matcher(uri.getRawAuthority() == null ? "" : uri.getRawAuthority());
+        if (port.matches() && !validPort(port.group(1))) {
+            throw new Invalid("url", "has port " + port.group(1) + "; a port must be a whole number from 1 to 65535");
+        }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new Invalid("url", "must name a host");
         }
@@ -137,6 +145,10 @@ public final class EndpointValidator {
         }
         if (uri.getRawFragment() != null) {
             throw new Invalid("url", "must not have a #fragment");
+        }
+        if (HttpUrl.parse(raw) == null) {
+            // why: the sender parses the URL with OkHttp; what it cannot parse would fail every attempt
+            throw new Invalid("url", "is not a URL the HTTP client can send to");
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         try {
@@ -147,6 +159,18 @@ public final class EndpointValidator {
             throw new Invalid("url", "host " + host + " does not resolve");
         }
         return raw;
+    }
+
+    /** A port as the URL spells it: at most 5 digits from 1 to 65535, so that 99999999999 is no surprise. */
+    private static boolean validPort(String digits) {
+        if (digits.isEmpty()) {
+            return true;  // why: "host:" means the scheme's default port, as RFC 3986 allows
+        }
+        if (digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        int n = Integer.parseInt(digits);
+        return n >= 1 && n <= 65535;
     }
 
     private static Batching batching(Fields f, Format format) {

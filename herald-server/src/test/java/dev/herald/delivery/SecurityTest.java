@@ -24,6 +24,8 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -124,6 +126,28 @@ class SecurityTest {
         JsonNode failed = awaitOnlyDelivery(id, "failed");
         assertThat(failed.get("attempts").get(0).get("error").stringValue()).contains("HERALD_ALLOW_PRIVATE_TARGETS");
         assertThat(receiver.getRequestCount()).isZero();
+    }
+
+    /** IP literals never reach a resolver: the sender checks them itself, with the same rules. */
+    @ParameterizedTest
+    @ValueSource(strings = {"[64:ff9b::7f00:1]", "[64:ff9b::a9fe:a9fe]", "[64:ff9b:1::7f00:1]", "[2002:7f00:1::]", "[::127.0.0.1]",
+            "[2001:0:4136:e378:8000:63bf:3fff:fdd2]", "192.0.2.1", "198.18.0.1", "240.0.0.1", "[2001:db8::1]", "[fec0::1]"})
+    void anAddressLiteralInAStoredUrlIsCheckedAtDelivery(String host) throws Exception {
+        h = TestHerald.builder().allowPrivateTargets(false).start();
+        h.seed("acme", "order.paid");
+        String id = h.post("/v1/tenants/acme/endpoints", "{\"url\":\"http://93.184.216.34/hook\",\"format\":\"event\","
+                + "\"timeout_ms\":1000,\"retry\":{\"max_attempts\":1}}").json().get("id").stringValue();
+        // why: an endpoint stored before these forms were refused
+        h.herald().database().inTransaction(c -> {
+            try (var s = c.prepareStatement("UPDATE endpoints SET url = ? WHERE id = ?")) {
+                s.setString(1, "http://" + host + ":9/hook");
+                s.setString(2, id);
+                return s.executeUpdate();
+            }
+        });
+        h.post("/v1/tenants/acme/events", "{\"type\":\"order.paid\",\"data\":{}}");
+        JsonNode failed = awaitOnlyDelivery(id, "failed");
+        assertThat(failed.get("attempts").get(0).get("error").stringValue()).contains("HERALD_ALLOW_PRIVATE_TARGETS");
     }
 
     @Test
