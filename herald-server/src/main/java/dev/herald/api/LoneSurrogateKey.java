@@ -22,7 +22,7 @@ final class LoneSurrogateKey {
     /** The refusal naming the bad key, or null when {@code text} fails to parse for another reason. */
     static Invalid find(String text) {
         JsonParser p = Json.MAPPER.createParser(text);
-        try (p) {
+        try {
             while (p.nextToken() != null) {
                 // why: only the failure, and where the parser stood at it, matter
             }
@@ -35,10 +35,9 @@ final class LoneSurrogateKey {
             }
             String key = decode(keyAt(text, (int) offset));
             int i = key == null ? -1 : Unicode.loneSurrogate(key);
-            if (i < 0) {
-                return null;
-            }
-            return new Invalid(Fields.member(path(at), key), Unicode.rule(key.charAt(i), i));
+            return i < 0 ? null : new Invalid(Fields.member(path(at), key), Unicode.rule(key.charAt(i), i));
+        } finally {
+            p.close();
         }
     }
 

@@ -133,7 +133,9 @@ public final class EndpointValidator {
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw new Invalid("url", "must be an absolute http:// or https:// URL");
         }
-        Matcher port = PORT.matcher(uri.getRawAuthority() == null ? "" : uri.getRawAuthority());
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        // why: after the user info, whose password must neither be taken for a port nor repeated
+        Matcher port = PORT.matcher(authority.substring(authority.lastIndexOf('@') + 1));
         if (port.matches() && !validPort(port.group(1))) {
             throw new Invalid("url", "has port " + port.group(1) + "; a port must be a whole number from 1 to 65535");
         }

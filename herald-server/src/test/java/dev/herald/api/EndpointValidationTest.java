@@ -136,6 +136,18 @@ class EndpointValidationTest {
         }
     }
 
+    @Test
+    void credentialsInTheUrlAreRefusedWithoutRepeatingThem() {
+        for (String url : new String[] {"http://user:s3cret@8.8.8.8/", "http://user:s3cret@8.8.8.8:443/"}) {
+            var r = register("{\"url\":" + quote(url) + "}");
+            assertInvalid(r, "url");
+            assertThat(r.json().get("detail").stringValue()).contains("credentials").doesNotContain("s3cret");
+        }
+        var r = register("{\"url\":\"http://user:s3cret@8.8.8.8:0/\"}");
+        assertInvalid(r, "url");
+        assertThat(r.json().get("detail").stringValue()).contains("port 0").doesNotContain("s3cret");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"http://8.8.8.8:1/", "http://8.8.8.8:65535/", "http://8.8.8.8:080/", "http://8.8.8.8:/",
             "https://[2606:4700::1111]:443/"})
