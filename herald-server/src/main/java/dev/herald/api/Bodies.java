@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.json.Json;
+import dev.herald.validation.Invalid;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +46,10 @@ final class Bodies {
         try {
             return Json.MAPPER.readTree(text);
         } catch (JacksonException e) {
+            Invalid loneSurrogate = LoneSurrogateKey.find(text);
+            if (loneSurrogate != null) {
+                throw loneSurrogate;
+            }
             throw ApiError.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
         }
     }

@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointValidator;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.signing.Signer;
 import dev.herald.store.DispatchStore.Claim;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +67,18 @@ final class Sender {
         Request.Builder request = new Request.Builder()
                 .url(url)
                 .post(RequestBody.create(claim.body(), JSON));
-        e.spec().headers().forEach(request::header);
+        for (Map.Entry<String, String> header : e.spec().headers().entrySet()) {
+            try {
+                request.header(header.getKey(), header.getValue());
+            } catch (IllegalArgumentException unsendable) {
+                // why: OkHttp's message quotes the value, which may be a credential; an endpoint stored
+                // before values were held to printable ASCII can still hold one that OkHttp refuses
+                String error = EndpointValidator.isHeaderName(header.getKey())
+                        ? "header " + header.getKey() + " has a value Herald cannot send (" + EndpointValidator.HEADER_VALUE_RULE + ")"
+                        : "a header has a name Herald cannot send (names must be HTTP tokens)";
+                return new Result(at, null, 0, error + "; correct the endpoint's headers", null, null);
+            }
+        }
         request.header("Content-Type", "application/json")
                 .header("User-Agent", userAgent)
                 .header("X-Request-ID", UUID.randomUUID().toString())

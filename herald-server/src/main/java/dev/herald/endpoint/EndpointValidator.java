@@ -20,7 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -42,7 +44,12 @@ public final class EndpointValidator {
 
     static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
             "secret", "tls", "timeout_ms", "max_concurrency", "status"};
+    /** The port of an authority: what follows the last colon that is not inside an IPv6 literal's brackets. */
+    private static final Pattern PORT = Pattern.compile(".*[^:]:([^:\\]]*)");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
+    /** What a header value may hold; said in every refusal instead of the value, which may be a credential. */
+    public static final String HEADER_VALUE_RULE = "values must be printable ASCII (0x20 to 0x7E: no tabs, line breaks"
+            + " or other characters)";
     /** Headers Herald sets itself, or that HTTP owns; an endpoint's own headers may not replace them. */
     private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "content-encoding",
             "user-agent", "host", "connection", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive",
@@ -125,6 +132,12 @@ public final class EndpointValidator {
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw new Invalid("url", "must be an absolute http:// or https:// URL");
         }
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        // why: after the user info, whose password must neither be taken for a port nor repeated
+        Matcher port = PORT.matcher(authority.substring(authority.lastIndexOf('@') + 1));
+        if (port.matches() && !validPort(port.group(1))) {
+            throw new Invalid("url", "has port " + port.group(1) + "; a port must be a whole number from 1 to 65535");
+        }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new Invalid("url", "must name a host");
         }
@@ -133,6 +146,10 @@ public final class EndpointValidator {
         }
         if (uri.getRawFragment() != null) {
             throw new Invalid("url", "must not have a #fragment");
+        }
+        if (HttpUrl.parse(raw) == null) {
+            // why: the sender parses the URL with OkHttp; what it cannot parse would fail every attempt
+            throw new Invalid("url", "is not a URL the HTTP client can send to");
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         try {
@@ -143,6 +160,18 @@ public final class EndpointValidator {
             throw new Invalid("url", "host " + host + " does not resolve");
         }
         return raw;
+    }
+
+    /** A port as the URL spells it: at most 5 digits from 1 to 65535, so that 99999999999 is no surprise. */
+    private static boolean validPort(String digits) {
+        if (digits.isEmpty()) {
+            return true;  // why: "host:" means the scheme's default port, as RFC 3986 allows
+        }
+        if (digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        int n = Integer.parseInt(digits);
+        return n >= 1 && n <= 65535;
     }
 
     private static Batching batching(Fields f, Format format) {
@@ -199,20 +228,43 @@ public final class EndpointValidator {
             throw new Invalid("headers", "must have at most " + MAX_HEADERS + " entries");
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
-            String field = "headers." + h.getKey();
-            if (!HEADER_NAME.matcher(h.getKey()).matches()) {
+            String field = Fields.member("headers", h.getKey());
+            if (!isHeaderName(h.getKey())) {
                 throw new Invalid(field, "is not a valid HTTP header name (1 to 64 token characters)");
             }
             String lower = h.getKey().toLowerCase(Locale.ROOT);
             if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-webhook-") || lower.startsWith("webhook-")) {
                 throw new Invalid(field, "is set by Herald and cannot be overridden");
             }
+            // why: an error never repeats the value, which is often a credential
             String value = h.getValue();
-            if (value.length() > MAX_HEADER_VALUE_LENGTH || value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff)) {
-                throw new Invalid(field, "must be at most " + MAX_HEADER_VALUE_LENGTH + " visible characters, without line breaks");
+            if (!isHeaderValue(value)) {
+                throw new Invalid(field, "has a character Herald cannot send; " + HEADER_VALUE_RULE);
+            }
+            if (value.length() > MAX_HEADER_VALUE_LENGTH) {
+                throw new Invalid(field, "must be at most " + MAX_HEADER_VALUE_LENGTH + " characters, has " + value.length());
             }
         }
         return headers;
+    }
+
+    /** Whether {@code name} may be an endpoint header's name: an HTTP token of 1 to 64 characters. */
+    public static boolean isHeaderName(String name) {
+        return HEADER_NAME.matcher(name).matches();
+    }
+
+    /**
+     * Whether {@code value} may be sent as a header value: printable ASCII only. HTTP allows more (a tab,
+     * bytes 0x80 to 0xFF), but OkHttp refuses bytes over 0x7E and receivers disagree about both.
+     */
+    public static boolean isHeaderValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TlsSettings tls(Fields f, String url) {

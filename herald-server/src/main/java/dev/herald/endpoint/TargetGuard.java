@@ -7,10 +7,19 @@ import java.net.UnknownHostException;
 import java.util.List;
 
 /**
- * Keeps Herald from being turned against its own network (SSRF): targets that resolve to loopback,
- * private, link-local, carrier-grade NAT, multicast or cloud metadata addresses are refused unless
- * {@code HERALD_ALLOW_PRIVATE_TARGETS=true}. Checked when an endpoint is registered and again each time
- * its name is resolved for a delivery, so a name that later points inside (DNS rebinding) is caught.
+ * Keeps Herald from being turned against its own network (SSRF): targets that resolve to an address
+ * that is not ordinary public unicast are refused unless {@code HERALD_ALLOW_PRIVATE_TARGETS=true}.
+ * Checked when an endpoint is registered and again each time its name is resolved for a delivery, so a
+ * name that later points inside (DNS rebinding) is caught.
+ *
+ * <p>IPv4: the special-purpose blocks below are refused. IPv6: only global unicast (2000::/3) is
+ * allowed, less its documentation and IETF blocks; forms that carry an IPv4 address (IPv4-mapped,
+ * NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by that address, so the NAT64 form of a public address
+ * is allowed and that of 10.0.0.1 is not. Forms whose IPv4 address Herald cannot tell for sure are
+ * refused whole: IPv4-compatible ::/96 (deprecated), local-use NAT64 64:ff9b:1::/48 (its operator
+ * chooses where in the address the IPv4 part sits) and Teredo 2001::/32 (a tunnel for hosts behind NAT,
+ * reached through a relay: never a webhook receiver, and its client address is obfuscated).
+ * docs/delivery.md lists the blocks.
  */
 public final class TargetGuard {
     /** Name resolution; a seam so that tests can make a public name resolve to a private address. */
@@ -25,6 +34,67 @@ public final class TargetGuard {
             super(message);
         }
     }
+
+    /** A block of addresses and what it is, for the error message. */
+    private record Block(byte[] prefix, int bits, String what) {
+        static Block of(String cidr, String what) {
+            int slash = cidr.indexOf('/');
+            try {
+                // why: a literal never reaches a resolver, so this does no DNS
+                byte[] prefix = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
+                return new Block(prefix, Integer.parseInt(cidr.substring(slash + 1)), what + " (" + cidr + ")");
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("bad block " + cidr, e);
+            }
+        }
+
+        boolean contains(byte[] address) {
+            return address.length == prefix.length && startsWith(address, prefix, bits);
+        }
+    }
+
+    private static final List<Block> V4 = List.of(
+            Block.of("0.0.0.0/8", "a \"this network\" address"),
+            Block.of("10.0.0.0/8", "a private address"),
+            Block.of("100.64.0.0/10", "a carrier-grade NAT address"),
+            Block.of("127.0.0.0/8", "a loopback address"),
+            Block.of("169.254.0.0/16", "a link-local address, where cloud metadata services live"),
+            Block.of("172.16.0.0/12", "a private address"),
+            Block.of("192.0.0.0/24", "an IETF protocol assignment"),
+            Block.of("192.0.2.0/24", "a documentation address"),
+            Block.of("192.88.99.0/24", "a 6to4 relay anycast address"),
+            Block.of("192.168.0.0/16", "a private address"),
+            Block.of("198.18.0.0/15", "a benchmarking address"),
+            Block.of("198.51.100.0/24", "a documentation address"),
+            Block.of("203.0.113.0/24", "a documentation address"),
+            Block.of("224.0.0.0/4", "a multicast address"),
+            Block.of("240.0.0.0/4", "a reserved or broadcast address"));
+
+    /** Inside global unicast 2000::/3, refused (first match wins). */
+    private static final List<Block> V6_GLOBAL_REFUSED = List.of(
+            Block.of("2001::/32", "a Teredo address"),
+            Block.of("2001::/23", "an IETF protocol assignment (benchmarking, ORCHID and others)"),
+            Block.of("2001:db8::/32", "a documentation address"),
+            Block.of("3fff::/20", "a documentation address"));
+
+    /** Outside global unicast, named for the error message; everything there is refused. */
+    private static final List<Block> V6_OTHER = List.of(
+            Block.of("::/128", "the unspecified address"),
+            Block.of("::1/128", "the loopback address"),
+            Block.of("::/96", "an IPv4-compatible address (deprecated)"),
+            Block.of("64:ff9b:1::/48", "a local-use NAT64 address, whose IPv4 part cannot be known"),
+            Block.of("100::/64", "a discard-only address"),
+            Block.of("fc00::/7", "a unique local address"),
+            Block.of("fe80::/10", "a link-local address"),
+            Block.of("fec0::/10", "a site-local address"),
+            Block.of("ff00::/8", "a multicast address"));
+
+    private static final Block V6_GLOBAL = Block.of("2000::/3", "global unicast");
+    // why: written out, because Java turns the literal ::ffff:0:0 into the IPv4 address 0.0.0.0
+    private static final Block V4_MAPPED = new Block(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0},
+            96, "IPv4-mapped (::ffff:0:0/96)");
+    private static final Block NAT64 = Block.of("64:ff9b::/96", "NAT64");
+    private static final Block SIX_TO_FOUR = Block.of("2002::/16", "6to4");
 
     private final boolean allowPrivate;
     private final Resolver resolver;
@@ -47,10 +117,11 @@ public final class TargetGuard {
         List<InetAddress> addresses = List.of(resolver.resolve(host));
         if (!allowPrivate) {
             for (InetAddress a : addresses) {
-                if (isPrivate(a)) {
-                    throw new PrivateTargetException(host + " resolves to " + a.getHostAddress()
-                            + ", a private, loopback, link-local or metadata address; Herald refuses those"
-                            + " unless HERALD_ALLOW_PRIVATE_TARGETS=true");
+                String refusal = refusal(a);
+                if (refusal != null) {
+                    throw new PrivateTargetException(host + " resolves to " + a.getHostAddress() + ", " + refusal
+                            + "; Herald refuses loopback, private, link-local, metadata and other special-purpose"
+                            + " addresses unless HERALD_ALLOW_PRIVATE_TARGETS=true");
                 }
             }
         }
@@ -59,43 +130,58 @@ public final class TargetGuard {
 
     /** Whether Herald should never send to {@code a} on its own initiative. */
     public static boolean isPrivate(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress()
-                || a.isSiteLocalAddress() || a.isMulticastAddress()) {
-            return true;
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) {
-            int b0 = b[0] & 0xff;
-            int b1 = b[1] & 0xff;
-            return b0 == 0                                   // "this" network
-                    || (b0 == 100 && b1 >= 64 && b1 < 128)   // carrier-grade NAT 100.64/10
-                    || (b0 == 192 && b1 == 0 && (b[2] & 0xff) == 0) // IETF protocol assignments 192.0.0/24
-                    || (b0 == 198 && (b1 == 18 || b1 == 19)) // benchmarking 198.18/15
-                    || b0 >= 240;                            // reserved and broadcast
-        }
-        if (a instanceof Inet6Address) {
-            int b0 = b[0] & 0xff;
-            if ((b0 & 0xfe) == 0xfc) {                       // unique local fc00::/7 (holds fd00:ec2::254)
-                return true;
-            }
-            if (isMappedOrCompatibleV4(b)) {                 // ::ffff:10.0.0.1 and friends
-                try {
-                    return isPrivate(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
-            }
-            return (b0 == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0x0d && (b[3] & 0xff) == 0xb8); // documentation
-        }
-        return true;
+        return refusal(a) != null;
     }
 
-    private static boolean isMappedOrCompatibleV4(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
+    /** Why Herald should never send to {@code a} on its own initiative, or null when it may. */
+    public static String refusal(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            return V4.stream().filter(block -> block.contains(b)).map(Block::what).findFirst().orElse(null);
+        }
+        if (!(a instanceof Inet6Address)) {
+            return "an address of an unknown family";
+        }
+        if (V4_MAPPED.contains(b)) {
+            return embedded("an IPv4-mapped address", b, 12);
+        }
+        if (NAT64.contains(b)) {
+            return embedded("a NAT64 address (64:ff9b::/96)", b, 12);
+        }
+        if (!V6_GLOBAL.contains(b)) {
+            return V6_OTHER.stream().filter(block -> block.contains(b)).map(Block::what).findFirst()
+                    .orElse("not a global unicast address (outside 2000::/3)");
+        }
+        if (SIX_TO_FOUR.contains(b)) {
+            return embedded("a 6to4 address (2002::/16)", b, 2);
+        }
+        return V6_GLOBAL_REFUSED.stream().filter(block -> block.contains(b)).map(Block::what).findFirst().orElse(null);
+    }
+
+    /** The refusal of the IPv4 address held in {@code b} from byte {@code at}, or null when it is public. */
+    private static String embedded(String form, byte[] b, int at) {
+        byte[] v4 = {b[at], b[at + 1], b[at + 2], b[at + 3]};
+        try {
+            InetAddress inner = InetAddress.getByAddress(v4);
+            String refusal = refusal(inner);
+            return refusal == null ? null : form + " of " + inner.getHostAddress() + ", " + refusal;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
+        }
+    }
+
+    private static boolean startsWith(byte[] address, byte[] prefix, int bits) {
+        int whole = bits / 8;
+        for (int i = 0; i < whole; i++) {
+            if (address[i] != prefix[i]) {
                 return false;
             }
         }
-        return (b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0);
+        int rest = bits % 8;
+        if (rest == 0) {
+            return true;
+        }
+        int mask = (0xff << (8 - rest)) & 0xff;
+        return (address[whole] & mask) == (prefix[whole] & mask);
     }
 }

@@ -8,6 +8,7 @@ import dev.herald.store.NewEvent;
 import dev.herald.store.Published;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
+import dev.herald.validation.Unicode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -56,7 +57,7 @@ public final class Publisher implements AutoCloseable {
         }
         List<NewEvent> parsed = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
-            parsed.add(event(list.get(i), "events[" + i + "]"));
+            parsed.add(event(list.get(i), Fields.index("events", i)));
         }
         return store(tenantId, parsed, "events");
     }
@@ -71,7 +72,7 @@ public final class Publisher implements AutoCloseable {
             while (!unknown.contains(parsed.get(i).type())) {
                 i++;
             }
-            String field = listField.isEmpty() ? "type" : listField + "[" + i + "].type";
+            String field = listField.isEmpty() ? "type" : Fields.index(listField, i) + ".type";
             throw new Invalid(field, "names the unknown event type " + parsed.get(i).type()
                     + "; create it first with POST /v1/event-types");
         }
@@ -95,6 +96,7 @@ public final class Publisher implements AutoCloseable {
         if (data == null || !data.isObject()) {
             throw new Invalid(f.path("data"), "is required: a JSON object");
         }
+        Unicode.checkTree(data, f.path("data"));
         return new NewEvent(id, type, Json.write(data));
     }
 }

@@ -15,6 +15,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Reads the fields of one JSON object with their rules, so that every rejection names the field by its
  * full path ({@code retry.max_attempts}, {@code events[3].type}). Unknown fields are refused: a typo such
  * as {@code event_type} would otherwise silently mean something else.
+ *
+ * <p>Paths: a member is {@code parent.name}, an array item {@code parent[3]}. A name that would make the
+ * path ambiguous or unreadable (empty; holding {@code . [ ] " \}, white space, a control character or a
+ * lone surrogate) is written as a JSON string in brackets instead: {@code headers["Bad Name"]},
+ * {@code data["a.b"]}.
  */
 public final class Fields {
     private final ObjectNode node;
@@ -34,7 +39,46 @@ public final class Fields {
     }
 
     public String path(String name) {
-        return path.isEmpty() ? name : path + "." + name;
+        return member(path, name);
+    }
+
+    /** The path of member {@code name} of the object at {@code parent} ("" for the body itself). */
+    public static String member(String parent, String name) {
+        if (plain(name)) {
+            return parent.isEmpty() ? name : parent + "." + name;
+        }
+        StringBuilder b = new StringBuilder(parent.length() + name.length() + 8).append(parent).append("[\"");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))
+                    || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(name.charAt(i - 1));
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || (Character.isSurrogate(c) && !paired)) {
+                b.append(Unicode.escape(c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append("\"]").toString();
+    }
+
+    /** The path of item {@code i} of the array at {@code parent}. */
+    public static String index(String parent, int i) {
+        return parent + "[" + i + "]";
+    }
+
+    private static boolean plain(String name) {
+        if (name.isEmpty() || Unicode.loneSurrogate(name) >= 0) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= 0x20 || c == 0x7f || c == '.' || c == '[' || c == ']' || c == '"' || c == '\\' || Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean has(String name) {
@@ -78,6 +122,7 @@ public final class Fields {
             // why: PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores alike
             throw new Invalid(path(name), "must not contain the NUL character (\\u0000)");
         }
+        Unicode.check(path(name), v.stringValue());
         return v.stringValue();
     }
 
@@ -152,8 +197,9 @@ public final class Fields {
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
             if (!e.isString() || !item.matcher(e.stringValue()).matches()) {
-                throw new Invalid(path(name) + "[" + i + "]", itemRule);
+                throw new Invalid(index(path(name), i), itemRule);
             }
+            Unicode.check(index(path(name), i), e.stringValue());
             out.add(e.stringValue());
         }
         return List.copyOf(out);
@@ -171,6 +217,8 @@ public final class Fields {
             if (!e.getValue().isString()) {
                 throw new Invalid(f.path(e.getKey()), "must be a string");
             }
+            Unicode.check(f.path(e.getKey()), e.getKey());
+            Unicode.check(f.path(e.getKey()), e.getValue().stringValue());
             out.put(e.getKey(), e.getValue().stringValue());
         }
         return out;

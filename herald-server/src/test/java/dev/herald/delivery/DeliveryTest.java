@@ -128,6 +128,25 @@ class DeliveryTest {
         assertThat(receiver.takeRequest(300, TimeUnit.MILLISECONDS)).as("nothing else was sent").isNull();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void charactersOutsideTheBasicPlaneArriveIntact(String database) throws Exception {
+        TestHerald h = start(database);
+        receiver.enqueue(ok());
+        receiver.enqueue(ok());
+        h.post("/v1/tenants/acme/endpoints", "{\"url\":\"" + receiver.url("/hook") + "\",\"format\":\"event\"}");
+        // as a JSON escape pair, and as UTF-8, in a value and in a key
+        assertThat(h.post("/v1/tenants/acme/events", "{\"type\":\"order.paid\",\"data\":{\"s\":\"\\ud83d\\ude00\",\"\\ud834\\udd1e\":\"😀𝄞\"}}")
+                .status()).isEqualTo(202);
+        RecordedRequest r = receiver.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(r).as("the endpoint received the event").isNotNull();
+        byte[] body = r.getBody().toByteArray();
+        String expected = "{\"event\":\"order.paid\",\"data\":{\"s\":\"😀\",\"𝄞\":\"😀𝄞\"},\"delivery_key\":\""
+                + r.getHeaders().get("X-Webhook-Delivery") + "\"}";
+        assertThat(body).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(body, StandardCharsets.UTF_8)).contains("\uD83D\uDE00");
+    }
+
     static Map<String, List<String>> headers(RecordedRequest r) {
         Map<String, List<String>> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (String name : r.getHeaders().names()) {

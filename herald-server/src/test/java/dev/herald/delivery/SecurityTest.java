@@ -3,6 +3,9 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.standardwebhooks.Webhook;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.json.Json;
@@ -21,6 +24,9 @@ import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -120,6 +126,63 @@ class SecurityTest {
         JsonNode failed = awaitOnlyDelivery(id, "failed");
         assertThat(failed.get("attempts").get(0).get("error").stringValue()).contains("HERALD_ALLOW_PRIVATE_TARGETS");
         assertThat(receiver.getRequestCount()).isZero();
+    }
+
+    /** IP literals never reach a resolver: the sender checks them itself, with the same rules. */
+    @ParameterizedTest
+    @ValueSource(strings = {"[64:ff9b::7f00:1]", "[64:ff9b::a9fe:a9fe]", "[64:ff9b:1::7f00:1]", "[2002:7f00:1::]", "[::127.0.0.1]",
+            "[2001:0:4136:e378:8000:63bf:3fff:fdd2]", "192.0.2.1", "198.18.0.1", "240.0.0.1", "[2001:db8::1]", "[fec0::1]"})
+    void anAddressLiteralInAStoredUrlIsCheckedAtDelivery(String host) throws Exception {
+        h = TestHerald.builder().allowPrivateTargets(false).start();
+        h.seed("acme", "order.paid");
+        String id = h.post("/v1/tenants/acme/endpoints", "{\"url\":\"http://93.184.216.34/hook\",\"format\":\"event\","
+                + "\"timeout_ms\":1000,\"retry\":{\"max_attempts\":1}}").json().get("id").stringValue();
+        // why: an endpoint stored before these forms were refused
+        h.herald().database().inTransaction(c -> {
+            try (var s = c.prepareStatement("UPDATE endpoints SET url = ? WHERE id = ?")) {
+                s.setString(1, "http://" + host + ":9/hook");
+                s.setString(2, id);
+                return s.executeUpdate();
+            }
+        });
+        h.post("/v1/tenants/acme/events", "{\"type\":\"order.paid\",\"data\":{}}");
+        JsonNode failed = awaitOnlyDelivery(id, "failed");
+        assertThat(failed.get("attempts").get(0).get("error").stringValue()).contains("HERALD_ALLOW_PRIVATE_TARGETS");
+    }
+
+    @Test
+    void aStoredHeaderValueThatCannotBeSentFailsTheAttemptWithoutShowingTheValue() throws Exception {
+        receiver.start();
+        h = TestHerald.sqlite();
+        h.seed("acme", "order.paid");
+        String id = h.post("/v1/tenants/acme/endpoints", "{\"url\":\"" + receiver.url("/hook") + "\",\"format\":\"event\","
+                + "\"retry\":{\"max_attempts\":1},\"headers\":{\"X-A\":\"fine\"}}").json().get("id").stringValue();
+        // why: an endpoint stored before values were held to printable ASCII
+        h.herald().database().inTransaction(c -> {
+            try (var s = c.prepareStatement("UPDATE endpoints SET headers = ? WHERE id = ?")) {
+                s.setString(1, "{\"X-A\":\"café-s3cr3t\"}");
+                s.setString(2, id);
+                return s.executeUpdate();
+            }
+        });
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        log.start();
+        root.addAppender(log);
+        try {
+            h.post("/v1/tenants/acme/events", "{\"type\":\"order.paid\",\"data\":{}}");
+            JsonNode failed = awaitOnlyDelivery(id, "failed");
+            String error = failed.get("attempts").get(0).get("error").stringValue();
+            assertThat(error).contains("X-A").contains("printable ASCII").doesNotContain("s3cr3t");
+            assertThat(Json.write(failed)).doesNotContain("s3cr3t");
+        } finally {
+            root.detachAppender(log);
+        }
+        assertThat(receiver.getRequestCount()).isZero();
+        assertThat(log.list).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.getFormattedMessage()).doesNotContain("s3cr3t");
+            assertThat(e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()).doesNotContain("s3cr3t");
+        });
     }
 
     @Test
