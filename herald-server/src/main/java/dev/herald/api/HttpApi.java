@@ -48,6 +48,8 @@ public final class HttpApi implements AutoCloseable {
             config.http.prefer405over404 = true;
             // why: Bodies enforces the per-route limits (1 MiB, 16 MiB for bulk) with a 413 problem
             config.http.maxRequestSize = Bodies.MAX_BULK_BODY + 1L;
+            // why: requests Jetty refuses before routing (431, 414, a malformed path) answer problem+json too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new EarlyErrors()));
             Routes r = new Routes(config.routes);
             management.register(r);
             endpoints.register(r);
