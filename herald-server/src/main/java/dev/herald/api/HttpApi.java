@@ -64,7 +64,7 @@ public final class HttpApi implements AutoCloseable {
 
             config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
             config.routes.after(ctx -> record(p.metrics(), ctx));
-            config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), null));
+            config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), e.field));
             config.routes.exception(Invalid.class, (e, ctx) -> Problems.write(ctx, 422, e.getMessage(), e.field()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
                 log.error("Store failure on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage(), e);
