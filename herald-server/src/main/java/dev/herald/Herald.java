@@ -79,7 +79,7 @@ public final class Herald implements AutoCloseable {
             });
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
             HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db), new DeliveryStore(db),
-                    publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port());
+                    publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.bind(), config.port());
             return new Herald(db, api, events, batcher, engine, gc);
         } catch (RuntimeException e) {
             if (events != null) {

@@ -80,11 +80,16 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
-    public HttpApi start(int port) {
+    public HttpApi start(String host, int port) {
         try {
-            app.start(port);
+            app.start(host, port);
         } catch (JavalinBindException e) {
-            throw new ConfigException(HeraldConfig.PORT + ": port " + port + " is in use; stop what holds it or choose another port");
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+                throw new ConfigException(HeraldConfig.PORT + ": port " + port + " is in use; stop what holds it or choose another port");
+            }
+            throw new ConfigException(HeraldConfig.BIND + ": cannot listen on " + host + " port " + port + " ("
+                    + cause.getMessage() + "); use an address of this machine, or 0.0.0.0 for all of them");
         }
         return this;
     }
