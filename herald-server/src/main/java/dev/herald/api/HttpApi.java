@@ -55,10 +55,10 @@ public final class HttpApi implements AutoCloseable {
             endpoints.register(r);
             data.register(r);
             r.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            Readiness readiness = new Readiness(p.db());
             r.get("/readyz", ctx -> {
-                boolean ready = p.db().ping();
-                ctx.status(ready ? 200 : 503).contentType("application/json")
-                        .result(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"store unreachable\"}");
+                var health = readiness.check();
+                ctx.status(Readiness.status(health)).contentType("application/json").result(Readiness.body(health));
             });
             r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
 
@@ -67,8 +67,16 @@ public final class HttpApi implements AutoCloseable {
             config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), e.field));
             config.routes.exception(Invalid.class, (e, ctx) -> Problems.write(ctx, 422, e.getMessage(), e.field()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
-                log.error("Store failure on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage(), e);
-                Problems.write(ctx, 503, "the database is unavailable; try again shortly", null);
+                if (e.outage()) {
+                    // why: during an outage every request fails the same way; one line each, not a stack trace each
+                    log.warn("Store {} on {} {}: {}", e.kind() == StoreException.Kind.UNREACHABLE ? "unreachable" : "not writable",
+                            ctx.method(), Routes.route(ctx), e.getMessage());
+                } else {
+                    log.error("Store failure on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage(), e);
+                }
+                Problems.write(ctx, 503, e.kind() == StoreException.Kind.NOT_WRITABLE
+                        ? "the database cannot take writes at the moment; try again later"
+                        : "the database is unavailable; try again shortly", null);
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Bug: unexpected failure on {} {}", ctx.method(), Routes.route(ctx), e);

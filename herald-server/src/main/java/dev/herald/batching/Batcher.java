@@ -1,6 +1,7 @@
 package dev.herald.batching;
 
 import dev.herald.store.BatchStore;
+import dev.herald.store.StoreException;
 import dev.herald.delivery.Signal;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +50,11 @@ public final class Batcher implements AutoCloseable {
             try {
                 wait = round();
             } catch (RuntimeException e) {
-                log.error("Batcher round failed; trying again in {} ms", poll.toMillis(), e);
+                if (e instanceof StoreException s && s.outage()) {
+                    log.warn("Batcher round failed; trying again in {} ms: {}", poll.toMillis(), e.getMessage());
+                } else {
+                    log.error("Batcher round failed; trying again in {} ms", poll.toMillis(), e);
+                }
             }
             try {
                 signal.await(wait);

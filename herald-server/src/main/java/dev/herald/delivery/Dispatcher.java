@@ -5,6 +5,7 @@ import dev.herald.endpoint.Endpoint;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.DispatchStore.Claim;
 import dev.herald.store.DispatchStore.Outcome;
+import dev.herald.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +89,11 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 round();
             } catch (RuntimeException e) {
-                log.error("Dispatcher round failed; trying again in {} ms", poll.toMillis(), e);
+                if (e instanceof StoreException s && s.outage()) {
+                    log.warn("Dispatcher round failed; trying again in {} ms: {}", poll.toMillis(), e.getMessage());
+                } else {
+                    log.error("Dispatcher round failed; trying again in {} ms", poll.toMillis(), e);
+                }
             }
             try {
                 signal.await(poll);
@@ -194,7 +199,11 @@ public final class Dispatcher implements AutoCloseable {
             } catch (RuntimeException e) {
                 // why: the outcomes stay in hand and are written when the store answers again; their
                 // leases outlast a short outage, and a long one only risks a duplicate send
-                log.error("Writing {} delivery outcome(s) failed; trying again", batch.size(), e);
+                if (e instanceof StoreException s && s.outage()) {
+                    log.warn("Writing {} delivery outcome(s) failed; trying again: {}", batch.size(), e.getMessage());
+                } else {
+                    log.error("Writing {} delivery outcome(s) failed; trying again", batch.size(), e);
+                }
                 sleepQuietly(poll);
             }
         }
