@@ -37,7 +37,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public HttpApi(Parts p) {
-        Auth auth = new Auth(p.adminToken(), p.tenants());
+        Auth auth = new Auth(p.adminToken(), p.tenants(), new AuthThrottle(p.clock()));
         ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock());
         EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock(), p.onDeliveryDue());
         TenantDataRoutes data = new TenantDataRoutes(auth, management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
