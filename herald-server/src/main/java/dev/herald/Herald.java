@@ -77,7 +77,7 @@ public final class Herald implements AutoCloseable {
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db),
                     new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
-                    .start(config.port()));
+                    .start(config.bind(), config.port()));
             return new Herald(db, api, engine, parts);
         } catch (RuntimeException e) {
             closeAll(parts);

@@ -60,7 +60,7 @@ final class EndpointRoutes {
             }
             Responses.json(ctx, 201, EndpointJson.view(e, true));
         });
-        r.get("/v1/tenants/{tenant}/endpoints", ctx -> {
+        r.get("/v1/tenants/{tenant}/endpoints", QueryParams.PAGE, ctx -> {
             String tenant = tenant(ctx);
             Responses.json(ctx, 200, Pagination.page(endpoints.list(tenant, Pagination.cursor(ctx), Pagination.limit(ctx)),
                     e -> EndpointJson.view(e, false)));

@@ -38,7 +38,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public HttpApi(Parts p) {
-        Auth auth = new Auth(p.adminToken(), p.tenants());
+        Auth auth = new Auth(p.adminToken(), p.tenants(), new AuthThrottle(p.clock()));
         ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock(), p.onDeleted());
         EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock(),
                 p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
@@ -50,25 +50,35 @@ public final class HttpApi implements AutoCloseable {
             config.http.prefer405over404 = true;
             // why: Bodies enforces the per-route limits (1 MiB, 16 MiB for bulk) with a 413 problem
             config.http.maxRequestSize = Bodies.MAX_BULK_BODY + 1L;
+            // why: requests Jetty refuses before routing (431, 414, a malformed path) answer problem+json too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new EarlyErrors()));
             Routes r = new Routes(config.routes);
             management.register(r);
             endpoints.register(r);
             data.register(r);
             r.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            Readiness readiness = new Readiness(p.db());
             r.get("/readyz", ctx -> {
-                boolean ready = p.db().ping();
-                ctx.status(ready ? 200 : 503).contentType("application/json")
-                        .result(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"store unreachable\"}");
+                var health = readiness.check();
+                ctx.status(Readiness.status(health)).contentType("application/json").result(Readiness.body(health));
             });
             r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
 
             config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
             config.routes.after(ctx -> record(p.metrics(), ctx));
-            config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), null));
+            config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), e.field));
             config.routes.exception(Invalid.class, (e, ctx) -> Problems.write(ctx, 422, e.getMessage(), e.field()));
             config.routes.exception(StoreException.class, (e, ctx) -> {
-                log.error("Store failure on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage(), e);
-                Problems.write(ctx, 503, "the database is unavailable; try again shortly", null);
+                if (e.outage()) {
+                    // why: during an outage every request fails the same way; one line each, not a stack trace each
+                    log.warn("Store {} on {} {}: {}", e.kind() == StoreException.Kind.UNREACHABLE ? "unreachable" : "not writable",
+                            ctx.method(), Routes.route(ctx), e.getMessage());
+                } else {
+                    log.error("Store failure on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage(), e);
+                }
+                Problems.write(ctx, 503, e.kind() == StoreException.Kind.NOT_WRITABLE
+                        ? "the database cannot take writes at the moment; try again later"
+                        : "the database is unavailable; try again shortly", null);
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Bug: unexpected failure on {} {}", ctx.method(), Routes.route(ctx), e);
@@ -80,11 +90,16 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
-    public HttpApi start(int port) {
+    public HttpApi start(String host, int port) {
         try {
-            app.start(port);
+            app.start(host, port);
         } catch (JavalinBindException e) {
-            throw new ConfigException(HeraldConfig.PORT + ": port " + port + " is in use; stop what holds it or choose another port");
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+                throw new ConfigException(HeraldConfig.PORT + ": port " + port + " is in use; stop what holds it or choose another port");
+            }
+            throw new ConfigException(HeraldConfig.BIND + ": cannot listen on " + host + " port " + port + " ("
+                    + cause.getMessage() + "); use an address of this machine, or 0.0.0.0 for all of them");
         }
         return this;
     }

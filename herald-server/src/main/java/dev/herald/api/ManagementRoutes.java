@@ -49,7 +49,7 @@ final class ManagementRoutes {
             }
             Responses.json(ctx, 201, view(t));
         });
-        r.get("/v1/tenants", ctx -> {
+        r.get("/v1/tenants", QueryParams.PAGE, ctx -> {
             auth.admin(ctx);
             Responses.json(ctx, 200, Pagination.page(
                     tenants.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));
@@ -87,7 +87,7 @@ final class ManagementRoutes {
             }
             Responses.json(ctx, 201, view(t));
         });
-        r.get("/v1/event-types", ctx -> {
+        r.get("/v1/event-types", QueryParams.PAGE, ctx -> {
             auth.admin(ctx);
             Responses.json(ctx, 200, Pagination.page(
                     eventTypes.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));

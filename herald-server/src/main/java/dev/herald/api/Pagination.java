@@ -29,7 +29,7 @@ final class Pagination {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiError.badRequest("limit: must be a whole number from 1 to " + MAX_LIMIT);
+        throw ApiError.badRequest("limit", "limit: must be a whole number from 1 to " + MAX_LIMIT);
     }
 
     /** The key after which the page starts, or null for the first page. */
@@ -46,7 +46,7 @@ final class Pagination {
         } catch (IllegalArgumentException e) {
             // answered below
         }
-        throw ApiError.badRequest("cursor: is not a cursor this API returned; pass next_cursor from the previous page");
+        throw ApiError.badRequest("cursor", "cursor: is not a cursor this API returned; pass next_cursor from the previous page");
     }
 
     static <T> ObjectNode page(Page<T> page, Function<T, JsonNode> view) {

@@ -14,6 +14,12 @@ final class Problems {
     }
 
     static void write(Context ctx, int status, String detail, String field) {
+        ctx.attribute(WRITTEN, true);
+        ctx.status(status).contentType(CONTENT_TYPE).result(body(status, detail, field));
+    }
+
+    /** The problem document itself, for writers outside a Javalin handler (Jetty's error handler). */
+    static byte[] body(int status, String detail, String field) {
         ObjectNode n = Json.object();
         n.put("type", "about:blank");
         n.put("title", HttpStatus.forStatus(status).getMessage());
@@ -22,8 +28,7 @@ final class Problems {
         if (field != null) {
             n.put("field", field);
         }
-        ctx.attribute(WRITTEN, true);
-        ctx.status(status).contentType(CONTENT_TYPE).result(Json.bytes(n));
+        return Json.bytes(n);
     }
 
     /** Whether a handler already answered with a problem (so the status-code fallback must not replace it). */

@@ -5,7 +5,8 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 /**
- * Registers handlers and tags each request with its route template, so metrics are labelled by
+ * Registers handlers with the query parameters each accepts ({@link QueryParams}, none unless declared), checks
+ * them before the handler runs, and tags each request with its route template, so metrics are labelled by
  * {@code /v1/tenants/{tenant}/endpoints}, never by a raw path holding tenant ids.
  */
 final class Routes {
@@ -18,19 +19,23 @@ final class Routes {
     }
 
     void get(String path, Handler h) {
-        routes.get(path, tagged(path, h));
+        get(path, QueryParams.NONE, h);
+    }
+
+    void get(String path, QueryParams query, Handler h) {
+        routes.get(path, tagged(path, query, h));
     }
 
     void post(String path, Handler h) {
-        routes.post(path, tagged(path, h));
+        routes.post(path, tagged(path, QueryParams.NONE, h));
     }
 
     void patch(String path, Handler h) {
-        routes.patch(path, tagged(path, h));
+        routes.patch(path, tagged(path, QueryParams.NONE, h));
     }
 
     void delete(String path, Handler h) {
-        routes.delete(path, tagged(path, h));
+        routes.delete(path, tagged(path, QueryParams.NONE, h));
     }
 
     static String route(Context ctx) {
@@ -38,9 +43,10 @@ final class Routes {
         return r == null ? "unmatched" : r;
     }
 
-    private static Handler tagged(String path, Handler h) {
+    private static Handler tagged(String path, QueryParams query, Handler h) {
         return ctx -> {
             ctx.attribute(ROUTE, path);
+            query.check(ctx);
             h.handle(ctx);
         };
     }

@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** Publishing a tenant's events (admin) and reading its deliveries (admin or the tenant). */
 final class TenantDataRoutes {
     private static final String DELIVERY = "/v1/tenants/{tenant}/deliveries/{delivery}";
+    private static final QueryParams DELIVERY_FILTERS = QueryParams.PAGE.and("status", "endpoint_id");
 
     private final Auth auth;
     private final ManagementRoutes management;
@@ -50,7 +51,7 @@ final class TenantDataRoutes {
             published.forEach(p -> data.add(view(p)));
             Responses.json(ctx, 202, n);
         });
-        r.get("/v1/tenants/{tenant}/deliveries", ctx -> {
+        r.get("/v1/tenants/{tenant}/deliveries", DELIVERY_FILTERS, ctx -> {
             String tenant = tenant(ctx);
             Delivery.Status status = status(ctx.queryParam("status"));
             String endpointId = ctx.queryParam("endpoint_id");
@@ -96,7 +97,7 @@ final class TenantDataRoutes {
         try {
             return Delivery.Status.valueOf(raw.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("status: must be one of pending, delivered, failed");
+            throw ApiError.badRequest("status", "status: must be one of pending, delivered, failed");
         }
     }
 

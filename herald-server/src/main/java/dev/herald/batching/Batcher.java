@@ -8,6 +8,7 @@ import dev.herald.store.BatchStore.Sealed;
 import dev.herald.store.BatchStore.Sealing;
 import dev.herald.store.Ids;
 import dev.herald.store.QueuedEvent;
+import dev.herald.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,7 +67,11 @@ public final class Batcher implements AutoCloseable {
                 wait = round();
             } catch (Throwable t) {
                 // why: the batcher must outlive anything thrown; the events stay queued for the next round
-                log.error("Batcher round failed; trying again in {} ms", poll.toMillis(), t);
+                if (t instanceof StoreException s && s.outage()) {
+                    log.warn("Batcher round failed; trying again in {} ms: {}", poll.toMillis(), t.getMessage());
+                } else {
+                    log.error("Batcher round failed; trying again in {} ms", poll.toMillis(), t);
+                }
             }
             try {
                 signal.await(wait);

@@ -1,5 +1,10 @@
 package dev.herald.config;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,6 +20,7 @@ import java.util.regex.Pattern;
  */
 public record HeraldConfig(
         int port,
+        String bind,
         Path dataDir,
         Optional<String> databaseUrl,
         Optional<String> adminToken,
@@ -25,6 +31,8 @@ public record HeraldConfig(
         int maxEndpointsPerTenant) {
 
     public static final int DEFAULT_PORT = 8080;
+    /** Every interface: Herald is a server. */
+    public static final String DEFAULT_BIND = "0.0.0.0";
     public static final Path DEFAULT_DATA_DIR = Path.of("herald-data");
     public static final String DEFAULT_USER_AGENT = "Herald-Webhook-Sender/1.0";
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
@@ -36,9 +44,11 @@ public record HeraldConfig(
     public static final int MAX_MAX_ENDPOINTS_PER_TENANT = 10_000;
 
     public static final String PORT = "HERALD_PORT";
+    public static final String BIND = "HERALD_BIND";
     public static final String DATA_DIR = "HERALD_DATA_DIR";
     public static final String DATABASE_URL = "HERALD_DATABASE_URL";
     public static final String ADMIN_TOKEN = "HERALD_ADMIN_TOKEN";
+    public static final String ADMIN_TOKEN_FILE = "HERALD_ADMIN_TOKEN_FILE";
     public static final String ALLOW_PRIVATE_TARGETS = "HERALD_ALLOW_PRIVATE_TARGETS";
     public static final String USER_AGENT = "HERALD_USER_AGENT";
     public static final String RETENTION = "HERALD_RETENTION";
@@ -48,11 +58,15 @@ public record HeraldConfig(
     private static final String PORT_RANGE = "from 0 to 65535";
     private static final String RETENTION_RANGE = "from 1h to 3650d";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private static final String BIND_RULE = "an IP address (like 0.0.0.0, 127.0.0.1 or ::) or a host name that resolves";
+    /** A host name (RFC 1123: letters, digits, '-' and '.') or an IP literal (IPv6 with its colons and a zone). */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}(%[A-Za-z0-9]{1,16})?");
 
     public HeraldConfig {
         if (port < 0 || port > 65535) {
-            throw new ConfigException(PORT + " must be a port number " + PORT_RANGE + ", was " + port);
+            throw new ConfigException(PORT + " must be a port number " + PORT_RANGE + ", was '" + port + "'");
         }
+        checkBind(bind);
         if (adminToken.isPresent() && adminToken.get().length() < MIN_ADMIN_TOKEN_LENGTH) {
             throw new ConfigException(ADMIN_TOKEN + " must be at least " + MIN_ADMIN_TOKEN_LENGTH
                     + " characters long; leave it unset to have one generated");
@@ -60,15 +74,15 @@ public record HeraldConfig(
         if (userAgent.isBlank() || userAgent.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
             throw new ConfigException(USER_AGENT + " must be printable ASCII and not blank");
         }
-        if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
-            throw new ConfigException(RETENTION + " must be " + RETENTION_RANGE + ", was " + format(retention));
+        if (outside(retention, MIN_RETENTION, MAX_RETENTION)) {
+            throw new ConfigException(RETENTION + " must be " + RETENTION_RANGE + ", was '" + format(retention) + "'");
         }
-        if (retentionFailed.compareTo(MIN_RETENTION) < 0 || retentionFailed.compareTo(MAX_RETENTION) > 0) {
-            throw new ConfigException(RETENTION_FAILED + " must be " + RETENTION_RANGE + ", was " + format(retentionFailed));
+        if (outside(retentionFailed, MIN_RETENTION, MAX_RETENTION)) {
+            throw new ConfigException(RETENTION_FAILED + " must be " + RETENTION_RANGE + ", was '" + format(retentionFailed) + "'");
         }
         if (maxEndpointsPerTenant < 1 || maxEndpointsPerTenant > MAX_MAX_ENDPOINTS_PER_TENANT) {
             throw new ConfigException(MAX_ENDPOINTS_PER_TENANT + " must be a whole number from 1 to "
-                    + MAX_MAX_ENDPOINTS_PER_TENANT + ", was " + maxEndpointsPerTenant);
+                    + MAX_MAX_ENDPOINTS_PER_TENANT + ", was '" + maxEndpointsPerTenant + "'");
         }
         databaseUrl.ifPresent(HeraldConfig::checkDatabaseUrl);
     }
@@ -90,17 +104,57 @@ public record HeraldConfig(
             }
         });
         return new HeraldConfig(
-                s.containsKey(PORT) ? parseInt(PORT, s.get(PORT), PORT_RANGE) : DEFAULT_PORT,
+                s.containsKey(PORT) ? parsePort(s.get(PORT)) : DEFAULT_PORT,
+                s.getOrDefault(BIND, DEFAULT_BIND),
                 s.containsKey(DATA_DIR) ? Path.of(s.get(DATA_DIR)) : DEFAULT_DATA_DIR,
                 Optional.ofNullable(s.get(DATABASE_URL)),
-                Optional.ofNullable(s.get(ADMIN_TOKEN)),
+                adminToken(s),
                 s.containsKey(ALLOW_PRIVATE_TARGETS) && parseBoolean(ALLOW_PRIVATE_TARGETS, s.get(ALLOW_PRIVATE_TARGETS)),
                 s.getOrDefault(USER_AGENT, DEFAULT_USER_AGENT),
-                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE) : DEFAULT_RETENTION,
-                s.containsKey(RETENTION_FAILED) ? parseDuration(RETENTION_FAILED, s.get(RETENTION_FAILED), RETENTION_RANGE)
+                s.containsKey(RETENTION)
+                        ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE, MIN_RETENTION, MAX_RETENTION)
+                        : DEFAULT_RETENTION,
+                s.containsKey(RETENTION_FAILED)
+                        ? parseDuration(RETENTION_FAILED, s.get(RETENTION_FAILED), RETENTION_RANGE, MIN_RETENTION, MAX_RETENTION)
                         : DEFAULT_RETENTION_FAILED,
-                s.containsKey(MAX_ENDPOINTS_PER_TENANT) ? parseInt(MAX_ENDPOINTS_PER_TENANT, s.get(MAX_ENDPOINTS_PER_TENANT),
-                        "from 1 to " + MAX_MAX_ENDPOINTS_PER_TENANT) : DEFAULT_MAX_ENDPOINTS_PER_TENANT);
+                s.containsKey(MAX_ENDPOINTS_PER_TENANT)
+                        ? parseInt(MAX_ENDPOINTS_PER_TENANT, s.get(MAX_ENDPOINTS_PER_TENANT), 1, MAX_MAX_ENDPOINTS_PER_TENANT)
+                        : DEFAULT_MAX_ENDPOINTS_PER_TENANT);
+    }
+
+    /**
+     * The admin token from {@code HERALD_ADMIN_TOKEN} or the file {@code HERALD_ADMIN_TOKEN_FILE} names (one line;
+     * the trailing newline is not part of it), so the token need not appear in {@code ps} or the environment.
+     */
+    private static Optional<String> adminToken(Map<String, String> s) {
+        String file = s.get(ADMIN_TOKEN_FILE);
+        if (file == null) {
+            return Optional.ofNullable(s.get(ADMIN_TOKEN));
+        }
+        if (s.containsKey(ADMIN_TOKEN)) {
+            throw new ConfigException(ADMIN_TOKEN + " and " + ADMIN_TOKEN_FILE + " are both set; set only one of them");
+        }
+        String token;
+        try {
+            token = Files.readString(Path.of(file), StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new ConfigException(ADMIN_TOKEN_FILE + " must name a readable file holding the admin token; cannot read '"
+                    + file + "': " + describe(e));
+        }
+        if (token.length() < MIN_ADMIN_TOKEN_LENGTH || token.strip().length() != token.length() || token.contains("\n")) {
+            throw new ConfigException(ADMIN_TOKEN_FILE + ": '" + file + "' must hold one line of at least "
+                    + MIN_ADMIN_TOKEN_LENGTH + " characters, with no spaces around it (the token itself is not shown)");
+        }
+        return Optional.of(token);
+    }
+
+    private static String describe(Exception e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException _ -> "no such file";
+            case java.nio.file.AccessDeniedException _ -> "permission denied";
+            case java.nio.charset.MalformedInputException _ -> "it is not UTF-8 text";
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
     }
 
     public boolean usesPostgres() {
@@ -108,24 +162,32 @@ public record HeraldConfig(
     }
 
     public HeraldConfig withPort(int newPort) {
-        return new HeraldConfig(newPort, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention,
+        return new HeraldConfig(newPort, bind, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention,
                 retentionFailed, maxEndpointsPerTenant);
     }
 
     public HeraldConfig withAdminToken(String token) {
-        return new HeraldConfig(port, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention,
+        return new HeraldConfig(port, bind, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention,
                 retentionFailed, maxEndpointsPerTenant);
     }
 
     /** Never prints secrets: the admin token and the database password are masked. */
     @Override
     public String toString() {
-        return "HeraldConfig[port=" + port + ", dataDir=" + dataDir
+        return "HeraldConfig[port=" + port + ", bind=" + bind + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.map(HeraldConfig::maskPassword).orElse("sqlite")
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", userAgent=" + userAgent
                 + ", retention=" + format(retention) + ", retentionFailed=" + format(retentionFailed)
                 + ", maxEndpointsPerTenant=" + maxEndpointsPerTenant + "]";
+    }
+
+    private static int parsePort(String value) {
+        int port = parseInt(PORT, value, PORT_RANGE);
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(PORT + " must be a port number " + PORT_RANGE + ", was '" + value + "'");
+        }
+        return port;
     }
 
     static int parseInt(String name, String value, String range) {
@@ -136,12 +198,32 @@ public record HeraldConfig(
         }
     }
 
+    /** A whole number within [min, max]; the message shows the value as it was typed. */
+    static int parseInt(String name, String value, int min, int max) {
+        String range = "from " + min + " to " + max;
+        int n = parseInt(name, value, range);
+        if (n < min || n > max) {
+            throw new ConfigException(name + " must be a whole number " + range + ", was '" + value + "'");
+        }
+        return n;
+    }
+
     static boolean parseBoolean(String name, String value) {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
             default -> throw new ConfigException(name + " must be true or false, was '" + value + "'");
         };
+    }
+
+    /** Parses {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s} or {@code 500ms} within [min, max]. */
+    static Duration parseDuration(String name, String value, String range, Duration min, Duration max) {
+        Duration d = parseDuration(name, value, range);
+        if (outside(d, min, max)) {
+            // why: checked here, not only in the record, so the message shows the value as it was typed
+            throw new ConfigException(name + " must be " + range + ", was '" + value + "'");
+        }
+        return d;
     }
 
     /** Parses {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s} or {@code 500ms}. */
@@ -166,8 +248,33 @@ public record HeraldConfig(
         return url.replaceAll("://[^@/]*@", "://***@").replaceAll("(?i)([?&;]password=)[^&;]*", "$1***");
     }
 
-    private static String format(Duration d) {
-        return d.toMillis() % 86_400_000 == 0 ? d.toDays() + "d" : d.toString();
+    private static boolean outside(Duration d, Duration min, Duration max) {
+        return d.compareTo(min) < 0 || d.compareTo(max) > 0;
+    }
+
+    /** A duration the way a user writes one: {@code 7d}, {@code 10m}, {@code 1500ms}. */
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        for (var unit : new Object[][] {{86_400_000L, "d"}, {3_600_000L, "h"}, {60_000L, "m"}, {1_000L, "s"}}) {
+            long size = (Long) unit[0];
+            if (ms != 0 && ms % size == 0) {
+                return ms / size + (String) unit[1];
+            }
+        }
+        return ms + "ms";
+    }
+
+    /** An IP literal, or a host name that resolves: what Jetty can listen on. */
+    private static void checkBind(String bind) {
+        if (bind == null || !HOST.matcher(bind).matches()) {
+            throw new ConfigException(BIND + " must be " + BIND_RULE + ", was '" + bind + "'");
+        }
+        try {
+            InetAddress.getByName(bind);
+        } catch (UnknownHostException | SecurityException e) {
+            throw new ConfigException(BIND + " must be " + BIND_RULE + "; '" + bind + "' "
+                    + (bind.contains(":") ? "is not a valid IP address" : "does not resolve"));
+        }
     }
 
     private static void checkDatabaseUrl(String url) {

@@ -9,6 +9,7 @@ import dev.herald.store.Delivery;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.DispatchStore.Claim;
 import dev.herald.store.DispatchStore.Outcome;
+import dev.herald.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +94,11 @@ public final class Dispatcher implements AutoCloseable {
                 round();
             } catch (Throwable t) {
                 // why: the claimer must outlive anything thrown; what was due stays due for the next round
-                log.error("Dispatcher round failed; trying again in {} ms", poll.toMillis(), t);
+                if (t instanceof StoreException s && s.outage()) {
+                    log.warn("Dispatcher round failed; trying again in {} ms: {}", poll.toMillis(), t.getMessage());
+                } else {
+                    log.error("Dispatcher round failed; trying again in {} ms", poll.toMillis(), t);
+                }
             }
             try {
                 signal.await(poll);

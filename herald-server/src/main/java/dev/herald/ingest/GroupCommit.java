@@ -93,6 +93,15 @@ final class GroupCommit implements AutoCloseable {
                 group.get(i).result().complete(results.get(i));
             }
         } catch (RuntimeException e) {
+            if (e instanceof StoreException s && s.outage()) {
+                // why: the database is down or full, not one publish at fault: answer everyone waiting now
+                // instead of trying each alone, so no publish waits for more than one connection timeout
+                group.forEach(pending -> pending.result().completeExceptionally(e));
+                for (Pending pending; (pending = waiting.poll()) != null; ) {
+                    pending.result().completeExceptionally(e);
+                }
+                return;
+            }
             if (group.size() == 1) {
                 group.getFirst().result().completeExceptionally(e);
                 return;

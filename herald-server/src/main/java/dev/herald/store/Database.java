@@ -5,17 +5,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.config.ConfigException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -23,19 +23,50 @@ import org.sqlite.SQLiteDataSource;
  * The connection pool and the schema. SQLite runs in WAL mode with {@code synchronous=FULL} (an
  * acknowledged event survives power loss) and every write transaction begins IMMEDIATE, so writers queue
  * on the database lock instead of failing on a lock upgrade. PostgreSQL is the same schema for scale-out.
+ *
+ * <p>Outages: what a caller waits for while PostgreSQL is down is a connection from the pool, so that wait is
+ * bounded ({@link #CONNECTION_TIMEOUT}) and a request answers 503 within 2 s. A statement already running is
+ * bounded only by a generous socket timeout, so a long purge is never cut. A write that fails because the
+ * database cannot take writes (disk full, I/O error, read-only) marks the store not writable until a write
+ * succeeds again; {@link #health()} reports it.
  */
 public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
     @FunctionalInterface
     public interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
+    /** What readiness reports: the store answers, and takes writes. */
+    public enum Health { READY, UNREACHABLE, NOT_WRITABLE }
+
     private static final int SQLITE_POOL_SIZE = 8;
     private static final int POSTGRES_POOL_SIZE = 16;
     private static final int SQLITE_BUSY_TIMEOUT_MS = 30_000;
+    /** The longest a caller waits for a PostgreSQL connection: under the 2 s a request may take while the database is down. */
+    static final Duration CONNECTION_TIMEOUT = Duration.ofMillis(1200);
+    /** How long a pooled connection may take to prove it is alive before it is dropped (Hikari's minimum is 250 ms). */
+    static final Duration VALIDATION_TIMEOUT = Duration.ofMillis(500);
+    /** How long opening a new connection may take; the pool opens them in the background and retries. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long a running statement may wait for the server's answer before its connection is given up. Only a
+     * backstop against a server that stopped answering (a network partition, a failover that kept the old
+     * socket): far longer than any statement Herald runs, purges included.
+     */
+    static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(2);
+    /** How long readiness's query may wait for the server's answer. */
+    static final Duration PING_TIMEOUT = Duration.ofMillis(1000);
+    /** How long start-up waits for PostgreSQL to accept connections (it may be starting beside Herald). */
+    static final Duration START_WAIT = Duration.ofSeconds(10);
+    /** Larger than a SQLite page, so the readiness probe's write needs a new page, as an event's insert would. */
+    private static final String PROBE_PAYLOAD = "x".repeat(8192);
 
     private final HikariDataSource pool;
     private final Dialect dialect;
+    /** The write failure that made the store not writable, or null while writes succeed. */
+    private volatile StoreException notWritable;
     /**
      * SQLite has one writer at a time. Writers that meet its lock wait in its busy handler, which sleeps
      * in steps of up to 100 ms; queueing them on a fair Java lock instead hands the database from one
@@ -43,7 +74,7 @@ public final class Database implements AutoCloseable {
      */
     private final ReentrantLock writeLock;
 
-    private Database(HikariDataSource pool, Dialect dialect) {
+    private Database(HikariDataSource pool, Dialect dialect, String name) {
         this.pool = pool;
         this.dialect = dialect;
         this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
@@ -55,7 +86,18 @@ public final class Database implements AutoCloseable {
                     .migrate();
         } catch (RuntimeException e) {
             pool.close();
-            throw e;
+            StoreException.Kind kind = StoreFailures.kind(e) == StoreException.Kind.UNREACHABLE
+                    ? StoreException.Kind.UNREACHABLE : StoreException.Kind.FAILED;
+            throw new StoreException(kind, "cannot prepare the schema of " + name + ": " + StoreFailures.cause(e), e);
+        }
+    }
+
+    /** Opens the pool, waiting up to {@link #START_WAIT}; a database that cannot be reached is one short message. */
+    private static HikariDataSource open(HikariConfig hc, String name) {
+        try {
+            return new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new StoreException(StoreException.Kind.UNREACHABLE, "cannot reach " + name + ": " + StoreFailures.cause(e), e);
         }
     }
 
@@ -81,7 +123,8 @@ public final class Database implements AutoCloseable {
         sqlite.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(sqlite);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-        return new Database(pool(ds, SQLITE_POOL_SIZE, "herald-sqlite", metrics), Dialect.SQLITE);
+        String name = "SQLite database " + file.toAbsolutePath();
+        return new Database(pool(ds, SQLITE_POOL_SIZE, "herald-sqlite", metrics, name), Dialect.SQLITE, name);
     }
 
     /** Accepts {@code postgresql://user:password@host:port/db?...} or a {@code jdbc:postgresql:} URL. */
@@ -98,8 +141,23 @@ public final class Database implements AutoCloseable {
         hc.setMaximumPoolSize(POSTGRES_POOL_SIZE);
         hc.setPoolName("herald-postgresql");
         hc.setMetricRegistry(metrics);
-        hc.setInitializationFailTimeout(10_000);
-        return new Database(new HikariDataSource(hc), Dialect.POSTGRESQL);
+        hc.setInitializationFailTimeout(START_WAIT.toMillis());
+        hc.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        hc.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+        // why: driver defaults; a setting in the URL itself wins over these
+        hc.addDataSourceProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+        hc.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        String name = jdbc.describe();
+        try {
+            return new Database(open(hc, name), Dialect.POSTGRESQL, name);
+        } catch (StoreException e) {
+            // why: drivers do not put the password in their messages; this makes sure of it
+            if (jdbc.password() != null && !jdbc.password().isEmpty() && e.getMessage().contains(jdbc.password())) {
+                throw new StoreException(e.kind(), e.getMessage().replace(jdbc.password(), "***"), null);
+            }
+            throw e;
+        }
     }
 
     private static void createPrivate(Path file) throws IOException {
@@ -111,13 +169,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource pool(DataSource ds, int size, String name, MeterRegistry metrics) {
+    private static HikariDataSource pool(DataSource ds, int size, String poolName, MeterRegistry metrics, String name) {
         HikariConfig hc = new HikariConfig();
         hc.setDataSource(ds);
         hc.setMaximumPoolSize(size);
-        hc.setPoolName(name);
+        hc.setPoolName(poolName);
         hc.setMetricRegistry(metrics);
-        return new HikariDataSource(hc);
+        return open(hc, name);
     }
 
     public Dialect dialect() {
@@ -155,27 +213,55 @@ public final class Database implements AutoCloseable {
     }
 
     private <T> T transaction(Work<T> work, boolean relaxed) {
+        T result;
         try (Connection c = pool.getConnection()) {
-            if (relaxed) {
-                dialect.relax(c);
-            }
-            c.setAutoCommit(false);
+            result = inOpenTransaction(c, work, relaxed);
+        } catch (SQLException e) {
+            throw failed(e, true);
+        }
+        if (notWritable != null) {
+            notWritable = null;
+            log.info("The database takes writes again; /readyz answers ready");
+        }
+        return result;
+    }
+
+    /**
+     * Why the cleanup is careful: when a write fails (SQLITE_FULL), SQLite may already have rolled the transaction
+     * back, and then the rollback and the return to auto-commit fail too ("cannot commit - no transaction is
+     * active"). Those follow-on errors are kept as suppressed, never in place of the cause.
+     */
+    private <T> T inOpenTransaction(Connection c, Work<T> work, boolean relaxed) throws SQLException {
+        if (relaxed) {
+            dialect.relax(c);
+        }
+        c.setAutoCommit(false);
+        Throwable failure = null;
+        try {
+            dialect.relaxInTransaction(c, relaxed);
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (Throwable e) {
+            failure = e;
             try {
-                dialect.relaxInTransaction(c, relaxed);
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (Throwable e) {
                 c.rollback();
-                throw e;
-            } finally {
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        } finally {
+            try {
                 c.setAutoCommit(true);
                 if (relaxed) {
                     dialect.restore(c);
                 }
+            } catch (SQLException cleanup) {
+                if (failure == null) {
+                    throw cleanup;
+                }
+                failure.addSuppressed(cleanup);
             }
-        } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getMessage(), e);
         }
     }
 
@@ -184,32 +270,80 @@ public final class Database implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getMessage(), e);
+            throw failed(e, false);
         }
     }
 
-    /** Readiness: the store answers a trivial query. */
-    public boolean ping() {
+    /** A StoreException naming the cause; a write the database could not take marks the store not writable. */
+    private StoreException failed(SQLException e, boolean write) {
+        StoreException.Kind kind = StoreFailures.kind(e);
+        StoreException failure = new StoreException(kind, "database error: " + StoreFailures.cause(e), e);
+        if (write && kind == StoreException.Kind.NOT_WRITABLE) {
+            if (notWritable == null) {
+                log.error("The database cannot take writes ({}); /readyz answers 503 until a write succeeds again."
+                        + " Free disk space, or make the database writable", StoreFailures.cause(e));
+            }
+            notWritable = failure;
+        }
+        return failure;
+    }
+
+    /**
+     * Readiness: the store answers a trivial query and takes writes. While a write failure has marked it not
+     * writable, a small write (a row inserted and deleted in one transaction, never visible) is tried to clear the
+     * mark; a healthy store is not written to.
+     */
+    public Health health() {
+        if (!ping()) {
+            return Health.UNREACHABLE;
+        }
+        if (notWritable == null) {
+            return Health.READY;
+        }
         try {
-            return read(c -> {
-                try (var s = c.createStatement()) {
-                    return s.execute("SELECT 1");
-                }
-            });
-        } catch (RuntimeException e) {
-            return false;
+            probeWrite();
+            return Health.READY;
+        } catch (StoreException e) {
+            return e.kind() == StoreException.Kind.UNREACHABLE ? Health.UNREACHABLE : Health.NOT_WRITABLE;
         }
     }
 
     /**
-     * Whether a write commits now: updates the one probe row. A read-only check cannot tell a full disk from
-     * a healthy one; this can.
+     * A write as an event's would be: a row larger than a page, inserted and deleted in one transaction (never
+     * visible). A read-only check cannot tell a full disk from a healthy one; this can.
      */
+    private void probeWrite() {
+        long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        inTransaction(c -> {
+            Sql.update(c, "INSERT INTO store_probe (id, payload) VALUES (?, ?)", id, PROBE_PAYLOAD);
+            return Sql.update(c, "DELETE FROM store_probe WHERE id = ?", id);
+        });
+    }
+
+    /**
+     * The store answers a trivial query within {@link #PING_TIMEOUT}. Why the network timeout: a connection to a
+     * server that stopped answering would otherwise hold the ping until the socket timeout, minutes after a new
+     * connection would have worked again.
+     */
+    public boolean ping() {
+        try (Connection c = pool.getConnection()) {
+            if (dialect == Dialect.POSTGRESQL) {
+                c.setNetworkTimeout(Runnable::run, (int) PING_TIMEOUT.toMillis());
+            }
+            try (var s = c.createStatement()) {
+                return s.execute("SELECT 1");
+            }
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether a write commits now (see {@link #probeWrite}). */
     public boolean writable() {
         try {
-            inTransaction(c -> Sql.update(c, "UPDATE store_probe SET written_at = ? WHERE id = 1", System.currentTimeMillis()));
+            probeWrite();
             return true;
-        } catch (RuntimeException e) {
+        } catch (StoreException e) {
             return false;
         }
     }
@@ -217,34 +351,5 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
-    }
-
-    /** A PostgreSQL URL split into the JDBC URL and the credentials it carried. */
-    record JdbcUrl(String url, String user, String password) {
-        static JdbcUrl parse(String url) {
-            if (url.startsWith("jdbc:")) {
-                return new JdbcUrl(url, null, null);
-            }
-            try {
-                URI u = new URI(url);
-                String user = null;
-                String password = null;
-                if (u.getRawUserInfo() != null) {
-                    String[] parts = u.getRawUserInfo().split(":", 2);
-                    user = percentDecode(parts[0]);
-                    password = parts.length > 1 ? percentDecode(parts[1]) : null;
-                }
-                String hostPort = u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
-                String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
-                return new JdbcUrl("jdbc:postgresql://" + hostPort + u.getRawPath() + query, user, password);
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                throw new ConfigException("HERALD_DATABASE_URL is not a valid URL: " + e.getMessage());
-            }
-        }
-
-        /** Why not plain URLDecoder: user info is percent-encoded, where a '+' is a plus, not a space. */
-        private static String percentDecode(String raw) {
-            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-        }
     }
 }

@@ -7,12 +7,12 @@ ALTER TABLE endpoints ADD COLUMN deleted_at INTEGER;
 -- When the current lease was taken: a lost attempt (its node died) is recorded at that time on reclaim.
 ALTER TABLE deliveries ADD COLUMN leased_at INTEGER;
 
--- One row that a write probe updates: the store is writable when this commits.
+-- The write probe's table: readiness and the recorder insert a row larger than a page here and delete it in
+-- the same transaction, so it is always empty; it proves the store takes writes (a full disk does not).
 CREATE TABLE store_probe (
-    id          INTEGER PRIMARY KEY,
-    written_at  INTEGER NOT NULL
+    id       INTEGER PRIMARY KEY,
+    payload  TEXT    NOT NULL
 );
-INSERT INTO store_probe (id, written_at) VALUES (1, 0);
 
 -- Retention of failed deliveries counts from finished_at, as for delivered ones.
 CREATE INDEX deliveries_failed ON deliveries (status, finished_at);

@@ -3,11 +3,13 @@ package dev.herald.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,6 +21,7 @@ class HeraldConfigTest {
         HeraldConfig c = HeraldConfig.defaults();
 
         assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
         assertThat(c.dataDir()).isEqualTo(Path.of("./herald-data").normalize());
         assertThat(c.databaseUrl()).isEmpty();
         assertThat(c.usesPostgres()).isFalse();
@@ -40,6 +43,7 @@ class HeraldConfigTest {
     void readsEverySetting() {
         HeraldConfig c = HeraldConfig.from(Map.of(
                 "HERALD_PORT", " 9090 ",
+                "HERALD_BIND", "127.0.0.1",
                 "HERALD_DATA_DIR", "/var/lib/herald",
                 "HERALD_DATABASE_URL", "postgresql://herald@db/herald",
                 "HERALD_ADMIN_TOKEN", ADMIN_TOKEN,
@@ -49,7 +53,7 @@ class HeraldConfigTest {
                 "HERALD_RETENTION_FAILED", "90d",
                 "HERALD_MAX_ENDPOINTS_PER_TENANT", "20"));
 
-        assertThat(c).isEqualTo(new HeraldConfig(9090, Path.of("/var/lib/herald"), Optional.of("postgresql://herald@db/herald"),
+        assertThat(c).isEqualTo(new HeraldConfig(9090, "127.0.0.1", Path.of("/var/lib/herald"), Optional.of("postgresql://herald@db/herald"),
                 Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12), Duration.ofDays(90), 20));
         assertThat(c.usesPostgres()).isTrue();
     }
@@ -89,6 +93,11 @@ class HeraldConfigTest {
             "HERALD_ADMIN_TOKEN           | short     | at least 16 characters",
             "HERALD_DATABASE_URL          | mysql://x | postgresql://",
             "HERALD_USER_AGENT            | Bad\u0007Agent | printable ASCII",
+            "HERALD_BIND                  | 0.0.0.0:8080 | an IP address",
+            "HERALD_BIND                  | http://localhost | an IP address",
+            "HERALD_BIND                  | no-such-host.invalid | a host name that resolves",
+            "HERALD_BIND                  | 300.1.2.3 | a host name that resolves",
+            "HERALD_BIND                  | a b       | an IP address",
     })
     void aBadValueNamesTheSettingAndWhatItAccepts(String setting, String value, String accepted) {
         assertThatThrownBy(() -> HeraldConfig.from(Map.of(setting, value)))
@@ -97,14 +106,95 @@ class HeraldConfigTest {
                 .hasMessageContaining(accepted);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "HERALD_RETENTION | 10m",
+            "HERALD_RETENTION | 59M",
+            "HERALD_RETENTION | 4000d",
+            "HERALD_RETENTION | 3599s",
+            "HERALD_PORT      | 070000",
+            "HERALD_RETENTION | 5x",
+            "HERALD_PORT      | 70000",
+            "HERALD_PORT      | abc",
+            "HERALD_BIND      | nowhere.invalid",
+    })
+    void aBadValueIsShownAsItWasTyped(String setting, String value) {
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of(setting, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'" + value + "'")
+                .hasMessageNotContaining("PT");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
+    void bindsToAnIpAddressOrAHostNameThatResolves(String bind) {
+        assertThat(HeraldConfig.from(Map.of("HERALD_BIND", bind)).bind()).isEqualTo(bind);
+    }
+
     @Test
     void aBlankUserAgentIsRefused() {
         // why: from() reads a blank variable as unset; a flag or caller can still hand a blank one over
-        assertThatThrownBy(() -> new HeraldConfig(8080, Path.of("herald-data"), Optional.empty(), Optional.empty(), false, " ",
+        assertThatThrownBy(() -> new HeraldConfig(8080, "0.0.0.0", Path.of("herald-data"), Optional.empty(), Optional.empty(), false, " ",
                 Duration.ofDays(7), Duration.ofDays(30), 100))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_USER_AGENT")
                 .hasMessageContaining("not blank");
+    }
+
+    @Test
+    void theAdminTokenCanBeReadFromAFileWithoutItsTrailingNewline(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, ADMIN_TOKEN + "\n");
+        assertThat(HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", file.toString())).adminToken()).contains(ADMIN_TOKEN);
+        Files.writeString(file, ADMIN_TOKEN + "\r\n");
+        assertThat(HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", file.toString())).adminToken()).contains(ADMIN_TOKEN);
+        Files.writeString(file, ADMIN_TOKEN);
+        assertThat(HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", file.toString())).adminToken()).contains(ADMIN_TOKEN);
+    }
+
+    @Test
+    void anAdminTokenFileThatCannotBeUsedNamesTheSettingAndNeverShowsTheToken(@TempDir Path tmp) throws Exception {
+        Path missing = tmp.resolve("missing");
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", missing.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HERALD_ADMIN_TOKEN_FILE")
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("no such file");
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", tmp.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HERALD_ADMIN_TOKEN_FILE");
+        for (String content : new String[] {"short-secret\n", "", "\n", " " + ADMIN_TOKEN, ADMIN_TOKEN + "\n\n",
+                ADMIN_TOKEN + "\nsecond-line-secret"}) {
+            Path file = tmp.resolve("bad");
+            Files.writeString(file, content);
+            assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", file.toString())))
+                    .as(content)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("HERALD_ADMIN_TOKEN_FILE")
+                    .hasMessageContaining("at least 16 characters")
+                    .hasMessageNotContaining("short-secret")
+                    .hasMessageNotContaining(ADMIN_TOKEN)
+                    .hasMessageNotContaining("second-line-secret");
+        }
+        if (!System.getProperty("user.name").equals("root")) {
+            Path unreadable = tmp.resolve("unreadable");
+            Files.writeString(unreadable, ADMIN_TOKEN);
+            Files.setPosixFilePermissions(unreadable, java.util.Set.of());
+            assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", unreadable.toString())))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("permission denied");
+        }
+    }
+
+    @Test
+    void theAdminTokenAndItsFileTogetherAreAnError(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, ADMIN_TOKEN + "\n");
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ADMIN_TOKEN_FILE", file.toString(),
+                "HERALD_ADMIN_TOKEN", "another-token-0123456789")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HERALD_ADMIN_TOKEN and HERALD_ADMIN_TOKEN_FILE are both set")
+                .hasMessageNotContaining("another-token-0123456789");
     }
 
     @Test

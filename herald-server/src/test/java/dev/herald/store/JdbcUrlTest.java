@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.config.ConfigException;
-import dev.herald.store.Database.JdbcUrl;
 import org.junit.jupiter.api.Test;
 
 class JdbcUrlTest {
@@ -44,5 +43,16 @@ class JdbcUrlTest {
         assertThatThrownBy(() -> JdbcUrl.parse("postgresql://db host/herald"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_DATABASE_URL");
+    }
+
+    @Test
+    void describesTheDatabaseWithoutItsCredentials() {
+        assertThat(JdbcUrl.parse("postgresql://herald:pw-secret@db.internal:6543/herald?sslmode=require").describe())
+                .isEqualTo("PostgreSQL at db.internal:6543, database herald");
+        assertThat(JdbcUrl.parse("postgres://db/herald").describe()).isEqualTo("PostgreSQL at db:5432, database herald");
+        assertThat(JdbcUrl.parse("jdbc:postgresql://a:5432,b/orders?user=u&password=pw-secret").describe())
+                .isEqualTo("PostgreSQL at a:5432,b:5432, database orders");
+        assertThat(JdbcUrl.parse("jdbc:postgresql://[::1]/herald").describe()).isEqualTo("PostgreSQL at [::1]:5432, database herald");
+        assertThat(JdbcUrl.parse("jdbc:postgresql:herald").describe()).isEqualTo("PostgreSQL at localhost:5432, database herald");
     }
 }

@@ -925,6 +925,26 @@ abstract class StoreContractTest {
         return Long.parseLong(rows(sql).getFirst());
     }
 
+    @Test
+    void aFailedTransactionReportsItsCauseEvenWhenTheDatabaseAlreadyRolledItBack() {
+        // why: on SQLITE_FULL or an I/O error SQLite may roll the transaction back by itself; the rollback and the
+        // return to auto-commit that follow then fail too, and once hid the cause behind "cannot commit - no
+        // transaction is active"
+        assertThatThrownBy(() -> db.inTransaction(c -> {
+            try (var s = c.createStatement()) {
+                s.execute("INSERT INTO tenants (id, name, created_at) VALUES ('rolled-back', 'n', 0)");
+                s.execute("ROLLBACK");
+            }
+            throw new java.sql.SQLException("the real cause", "58030");
+        }))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("the real cause")
+                .satisfies(e -> assertThat(((StoreException) e).kind()).isEqualTo(StoreException.Kind.NOT_WRITABLE));
+        assertThat(tenants.get("rolled-back")).isEmpty();
+        // the connection went back to the pool in a usable state
+        assertThat(tenants.create(new Tenant("after", "n", Instant.EPOCH))).isTrue();
+    }
+
     /** Every column of every row, as text (null stays null), in the order the query returns them. */
     List<String> rows(String sql, Object... params) {
         return db.read(c -> {

@@ -62,6 +62,8 @@ public final class TestHerald implements AutoCloseable {
         private Builder() {
             settings.put(HeraldConfig.ADMIN_TOKEN, ADMIN);
             settings.put(HeraldConfig.PORT, "0");
+            // why: tests talk to 127.0.0.1 only; nothing else on the machine needs to reach them
+            settings.put(HeraldConfig.BIND, "127.0.0.1");
             settings.put(HeraldConfig.ALLOW_PRIVATE_TARGETS, "true");
         }
 

@@ -1,0 +1,95 @@
+package dev.herald.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** How {@code herald serve} fails at start: one line on stderr and an exit code, never a stack trace. */
+class ServeCommandTest {
+    private static final String TOKEN = "serve-test-admin-token-0123456789";
+
+    @TempDir
+    Path tmp;
+
+    /** Runs {@code herald serve} in this JVM for a start that fails; answers the exit code and what went to stderr. */
+    private record Run(int exitCode, String err) {
+    }
+
+    private static Run inProcess(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setErr(new PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of("serve"));
+        all.addAll(List.of(args));
+        int code = cli.execute(all.toArray(String[]::new));
+        return new Run(code, err.toString());
+    }
+
+    @Test
+    void anUnreachableDatabaseIsOneLineNamingItWithoutThePasswordAndExitCode1() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        // why: a child JVM, so everything the process writes to stderr is seen, and its real exit code
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "serve", "--port", "0", "--bind", "127.0.0.1", "--data-dir", tmp.toString(),
+                "--admin-token", TOKEN,
+                "--database-url", "postgresql://herald:pw-very-secret@127.0.0.1:" + closed + "/heralddb")
+                .redirectOutput(tmp.resolve("out.txt").toFile())
+                .redirectError(tmp.resolve("err.txt").toFile())
+                .start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("herald serve gave up").isTrue();
+        String err = Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8);
+        String out = Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8);
+
+        assertThat(p.exitValue()).as(err).isEqualTo(1);
+        assertThat(err.lines().toList()).as(err).hasSize(1);
+        assertThat(err).startsWith("herald: cannot reach PostgreSQL at 127.0.0.1:" + closed + ", database heralddb: ")
+                .contains("connection refused")
+                .doesNotContain("pw-very-secret");
+        assertThat(out).doesNotContain("pw-very-secret").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aBindAddressThatIsNotOneIsExitCode2() {
+        Run run = inProcess("--port", "0", "--data-dir", tmp.toString(), "--admin-token", TOKEN, "--bind", "nowhere.invalid");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).hasSize(1);
+        assertThat(run.err()).contains("HERALD_BIND").contains("'nowhere.invalid'");
+    }
+
+    @Test
+    void aBindAddressOfAnotherMachineIsExitCode2() {
+        // why: 192.0.2.1 is TEST-NET-1 (RFC 5737), never an address of this machine
+        Run run = inProcess("--port", "0", "--data-dir", tmp.toString(), "--admin-token", TOKEN, "--bind", "192.0.2.1");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("HERALD_BIND").contains("192.0.2.1");
+    }
+
+    @Test
+    void theAdminTokenAndItsFileTogetherAreExitCode2() throws IOException {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, TOKEN + "\n");
+
+        Run run = inProcess("--port", "0", "--data-dir", tmp.toString(), "--admin-token", TOKEN, "--admin-token-file", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("HERALD_ADMIN_TOKEN and HERALD_ADMIN_TOKEN_FILE are both set").doesNotContain(TOKEN);
+    }
+}
