@@ -3,6 +3,7 @@ package dev.herald;
 import dev.herald.api.HttpApi;
 import dev.herald.batching.Batcher;
 import dev.herald.config.AdminToken;
+import dev.herald.config.EncryptionKeys;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryEngine;
 import dev.herald.endpoint.EndpointValidator;
@@ -14,6 +15,7 @@ import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -34,14 +36,17 @@ public final class Herald implements AutoCloseable {
     private final Batcher batcher;
     private final DeliveryEngine engine;
     private final JvmGcMetrics gcMetrics;
+    private final Reencryption reencryption;
 
-    private Herald(Database db, HttpApi api, EventStore events, Batcher batcher, DeliveryEngine engine, JvmGcMetrics gcMetrics) {
+    private Herald(Database db, HttpApi api, EventStore events, Batcher batcher, DeliveryEngine engine, JvmGcMetrics gcMetrics,
+                   Reencryption reencryption) {
         this.db = db;
         this.api = api;
         this.events = events;
         this.batcher = batcher;
         this.engine = engine;
         this.gcMetrics = gcMetrics;
+        this.reencryption = reencryption;
     }
 
     /** Opens the store (migrating it), starts serving, and answers once ready. */
@@ -57,7 +62,9 @@ public final class Herald implements AutoCloseable {
         new ProcessorMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
+        EncryptionKeys keys = EncryptionKeys.read(config);
         String adminToken = AdminToken.resolve(config, out);
+        SecretBox secrets = SecretBox.of(keys.current().orElse(null), keys.old());
         Database db = config.databaseUrl().isPresent()
                 ? Database.postgres(config.databaseUrl().get(), metrics)
                 : Database.sqlite(config.dataDir().resolve(SQLITE_FILE), metrics);
@@ -65,8 +72,11 @@ public final class Herald implements AutoCloseable {
         Batcher batcher = null;
         EventStore events = null;
         try {
+            EndpointStore endpoints = new EndpointStore(db, secrets);
+            // why: refuse to start rather than serve endpoints whose secrets cannot be read; key ids are enough
+            endpoints.checkReadable();
             TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
-            engine = new DeliveryEngine(db, guard, clock, metrics, engineSettings).start();
+            engine = new DeliveryEngine(db, secrets, guard, clock, metrics, engineSettings).start();
             batcher = new Batcher(new BatchStore(db, clock), clock, engine::wake, Batcher.DEFAULT_POLL).start();
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
@@ -78,9 +88,12 @@ public final class Herald implements AutoCloseable {
                 sender.wake(); // why: per-event deliveries are sealed by the publish itself
             });
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db), new DeliveryStore(db),
+            HttpApi api = new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, endpoints, new DeliveryStore(db),
                     publisher, validator, metrics, clock, adminToken, engine::wake)).start(config.port());
-            return new Herald(db, api, events, batcher, engine, gc);
+            Reencryption reencryption = secrets.currentKeyId()
+                    .map(id -> new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start())
+                    .orElse(null);
+            return new Herald(db, api, events, batcher, engine, gc, reencryption);
         } catch (RuntimeException e) {
             if (events != null) {
                 events.close();
@@ -111,6 +124,9 @@ public final class Herald implements AutoCloseable {
     /** Stops taking requests, lets attempts in flight finish and records them, then closes the store. */
     @Override
     public void close() {
+        if (reencryption != null) {
+            reencryption.close();
+        }
         api.close();
         events.close();
         batcher.close();

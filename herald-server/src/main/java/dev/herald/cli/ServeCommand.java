@@ -31,6 +31,12 @@ final class ServeCommand implements Callable<Integer> {
     String userAgent;
     @Option(names = "--retention", description = "How long delivered data is kept, like 7d or 12h [HERALD_RETENTION, default 7d]")
     String retention;
+    @Option(names = "--encryption-key-file", description = "File holding the base64 of a 32-byte key; endpoint secrets"
+            + " and TLS keys are stored encrypted under it [HERALD_ENCRYPTION_KEY_FILE, default unset: plain text]")
+    String encryptionKeyFile;
+    @Option(names = "--encryption-old-keys-file", description = "File with retired keys, one base64 key a line, used only to"
+            + " read rows while they are re-encrypted [HERALD_ENCRYPTION_OLD_KEYS_FILE, default unset]")
+    String encryptionOldKeysFile;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -42,6 +48,8 @@ final class ServeCommand implements Callable<Integer> {
         put(settings, HeraldConfig.ALLOW_PRIVATE_TARGETS, allowPrivateTargets);
         put(settings, HeraldConfig.USER_AGENT, userAgent);
         put(settings, HeraldConfig.RETENTION, retention);
+        put(settings, HeraldConfig.ENCRYPTION_KEY_FILE, encryptionKeyFile);
+        put(settings, HeraldConfig.ENCRYPTION_OLD_KEYS_FILE, encryptionOldKeysFile);
         Herald herald;
         try {
             HeraldConfig config = HeraldConfig.from(settings);

@@ -20,7 +20,9 @@ public record HeraldConfig(
         Optional<String> adminToken,
         boolean allowPrivateTargets,
         String userAgent,
-        Duration retention) {
+        Duration retention,
+        Optional<Path> encryptionKeyFile,
+        Optional<Path> encryptionOldKeysFile) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("herald-data");
@@ -37,6 +39,8 @@ public record HeraldConfig(
     public static final String ALLOW_PRIVATE_TARGETS = "HERALD_ALLOW_PRIVATE_TARGETS";
     public static final String USER_AGENT = "HERALD_USER_AGENT";
     public static final String RETENTION = "HERALD_RETENTION";
+    public static final String ENCRYPTION_KEY_FILE = "HERALD_ENCRYPTION_KEY_FILE";
+    public static final String ENCRYPTION_OLD_KEYS_FILE = "HERALD_ENCRYPTION_OLD_KEYS_FILE";
 
     private static final String PORT_RANGE = "from 0 to 65535";
     private static final String RETENTION_RANGE = "from 1h to 3650d";
@@ -57,6 +61,13 @@ public record HeraldConfig(
             throw new ConfigException(RETENTION + " must be " + RETENTION_RANGE + ", was " + format(retention));
         }
         databaseUrl.ifPresent(HeraldConfig::checkDatabaseUrl);
+        if (encryptionOldKeysFile.isPresent() && encryptionKeyFile.isEmpty()) {
+            // why: old keys only read rows while they are re-encrypted under the current key; without one,
+            // Herald would have to write secrets back in plain text, which no one should get by omission
+            throw new ConfigException(ENCRYPTION_OLD_KEYS_FILE + " is set but " + ENCRYPTION_KEY_FILE
+                    + " is not: old keys only read rows while they are re-encrypted under the current key; set "
+                    + ENCRYPTION_KEY_FILE + " to the file holding the current key");
+        }
     }
 
     /** Defaults for everything: embedded SQLite in {@code ./herald-data}. */
@@ -82,7 +93,9 @@ public record HeraldConfig(
                 Optional.ofNullable(s.get(ADMIN_TOKEN)),
                 s.containsKey(ALLOW_PRIVATE_TARGETS) && parseBoolean(ALLOW_PRIVATE_TARGETS, s.get(ALLOW_PRIVATE_TARGETS)),
                 s.getOrDefault(USER_AGENT, DEFAULT_USER_AGENT),
-                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE) : DEFAULT_RETENTION);
+                s.containsKey(RETENTION) ? parseDuration(RETENTION, s.get(RETENTION), RETENTION_RANGE) : DEFAULT_RETENTION,
+                Optional.ofNullable(s.get(ENCRYPTION_KEY_FILE)).map(Path::of),
+                Optional.ofNullable(s.get(ENCRYPTION_OLD_KEYS_FILE)).map(Path::of));
     }
 
     public boolean usesPostgres() {
@@ -90,21 +103,25 @@ public record HeraldConfig(
     }
 
     public HeraldConfig withPort(int newPort) {
-        return new HeraldConfig(newPort, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention);
+        return new HeraldConfig(newPort, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention,
+                encryptionKeyFile, encryptionOldKeysFile);
     }
 
     public HeraldConfig withAdminToken(String token) {
-        return new HeraldConfig(port, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention);
+        return new HeraldConfig(port, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention,
+                encryptionKeyFile, encryptionOldKeysFile);
     }
 
-    /** Never prints secrets: the admin token and the database password are masked. */
+    /** Never prints secrets: the admin token and the database password are masked; key files are named, never read. */
     @Override
     public String toString() {
         return "HeraldConfig[port=" + port + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.map(HeraldConfig::maskPassword).orElse("sqlite")
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", userAgent=" + userAgent
-                + ", retention=" + format(retention) + "]";
+                + ", retention=" + format(retention)
+                + ", encryptionKeyFile=" + encryptionKeyFile.map(Path::toString).orElse("none")
+                + ", encryptionOldKeysFile=" + encryptionOldKeysFile.map(Path::toString).orElse("none") + "]";
     }
 
     static int parseInt(String name, String value, String range) {

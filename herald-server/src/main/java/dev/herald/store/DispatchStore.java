@@ -12,6 +12,9 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's SQL: lease claims, fenced outcomes, queue statistics and the retention purge.
@@ -34,18 +37,39 @@ public final class DispatchStore {
     public record Stats(long waitingEvents, long dueDeliveries, long retryingDeliveries, Instant oldestDue) {
     }
 
-    private final Database db;
+    private static final Logger log = LoggerFactory.getLogger(DispatchStore.class);
 
-    public DispatchStore(Database db) {
+    private final Database db;
+    private final EndpointStore endpoints;
+    /** Endpoints already logged as unreadable: one line each, not one a round. */
+    private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
+
+    public DispatchStore(Database db, SecretBox box) {
         this.db = db;
+        this.endpoints = new EndpointStore(db, box);
     }
 
-    /** Active endpoints that have at least one delivery due at {@code now}. */
+    /**
+     * Active endpoints that have at least one delivery due at {@code now}. An endpoint whose secrets this node
+     * cannot decrypt (another node wrote them under a key this one lacks) is left out, logged once, so the
+     * others keep being served.
+     */
     public List<Endpoint> endpointsWithDueDeliveries(Instant now) {
-        return db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + " FROM endpoints e WHERE e.status = 'active'"
-                        + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'"
-                        + " AND d.next_attempt_at <= ?)",
-                EndpointStore::endpoint, now.toEpochMilli()));
+        List<Endpoint> due = db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + " FROM endpoints e"
+                        + " WHERE e.status = 'active' AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.status = 'pending' AND d.next_attempt_at <= ?)",
+                rs -> {
+                    try {
+                        return endpoints.endpoint(rs);
+                    } catch (SecretBox.UnreadableSecretException e) {
+                        if (reportedUnreadable.add(rs.getString("id"))) {
+                            log.error("Not delivering to endpoint {}: {}", rs.getString("id"), e.getMessage());
+                        }
+                        return null;
+                    }
+                }, now.toEpochMilli()));
+        due.removeIf(java.util.Objects::isNull);
+        return due;
     }
 
     /**

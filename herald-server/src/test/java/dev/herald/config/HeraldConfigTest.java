@@ -26,6 +26,8 @@ class HeraldConfigTest {
         assertThat(c.allowPrivateTargets()).isFalse();
         assertThat(c.userAgent()).isEqualTo("Herald-Webhook-Sender/1.0");
         assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.encryptionKeyFile()).isEmpty();
+        assertThat(c.encryptionOldKeysFile()).isEmpty();
     }
 
     @Test
@@ -45,10 +47,13 @@ class HeraldConfigTest {
                 "HERALD_ADMIN_TOKEN", ADMIN_TOKEN,
                 "HERALD_ALLOW_PRIVATE_TARGETS", "TRUE",
                 "HERALD_USER_AGENT", "Acme-Hooks/2.0",
-                "HERALD_RETENTION", "12h"));
+                "HERALD_RETENTION", "12h",
+                "HERALD_ENCRYPTION_KEY_FILE", "/etc/herald/key",
+                "HERALD_ENCRYPTION_OLD_KEYS_FILE", "/etc/herald/old-keys"));
 
         assertThat(c).isEqualTo(new HeraldConfig(9090, Path.of("/var/lib/herald"), Optional.of("postgresql://herald@db/herald"),
-                Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12)));
+                Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12), Optional.of(Path.of("/etc/herald/key")),
+                Optional.of(Path.of("/etc/herald/old-keys"))));
         assertThat(c.usesPostgres()).isTrue();
     }
 
@@ -95,10 +100,17 @@ class HeraldConfigTest {
     void aBlankUserAgentIsRefused() {
         // why: from() reads a blank variable as unset; a flag or caller can still hand a blank one over
         assertThatThrownBy(() -> new HeraldConfig(8080, Path.of("herald-data"), Optional.empty(), Optional.empty(), false, " ",
-                Duration.ofDays(7)))
+                Duration.ofDays(7), Optional.empty(), Optional.empty()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_USER_AGENT")
                 .hasMessageContaining("not blank");
+    }
+
+    @Test
+    void oldKeysWithoutACurrentKeyAreRefused() {
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ENCRYPTION_OLD_KEYS_FILE", "/etc/herald/old-keys")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_ENCRYPTION_OLD_KEYS_FILE is set but HERALD_ENCRYPTION_KEY_FILE is not");
     }
 
     @Test

@@ -57,7 +57,7 @@ abstract class StoreContractTest {
         db = open();
         tenants = new TenantStore(db);
         eventTypes = new EventTypeStore(db);
-        endpoints = new EndpointStore(db);
+        endpoints = new EndpointStore(db, SecretBox.plaintext());
         events = new EventStore(db);
         deliveries = new DeliveryStore(db);
     }
