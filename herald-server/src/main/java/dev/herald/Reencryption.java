@@ -91,10 +91,10 @@ final class Reencryption implements AutoCloseable {
         }
         long left = endpoints.countNotUnderCurrentKey();
         if (left == 0) {
-            log.info("Re-encrypted {} endpoint secrets under key id {}{}", rewritten, keyId,
+            log.info("Re-encrypted the secrets of {} endpoint(s) under key id {}{}", rewritten, keyId,
                     oldKeys ? "; " + HeraldConfig.ENCRYPTION_OLD_KEYS_FILE + " can be removed" : "");
         } else {
-            log.warn("Re-encrypted {} endpoint secrets under key id {}; {} endpoint(s) still hold secrets under another key"
+            log.warn("Re-encrypted the secrets of {} endpoint(s) under key id {}; {} endpoint(s) still hold secrets under another key"
                             + " ({} could not be decrypted, see above; others were written meanwhile by a node with another {})."
                             + " Keep {}; they are re-encrypted at the next start",
                     rewritten, keyId, left, unreadable, HeraldConfig.ENCRYPTION_KEY_FILE, HeraldConfig.ENCRYPTION_OLD_KEYS_FILE);
