@@ -94,10 +94,11 @@ final class Reencryption implements AutoCloseable {
             log.info("Re-encrypted the secrets of {} endpoint(s) under key id {}{}", rewritten, keyId,
                     oldKeys ? "; " + HeraldConfig.ENCRYPTION_OLD_KEYS_FILE + " can be removed" : "");
         } else {
-            log.warn("Re-encrypted the secrets of {} endpoint(s) under key id {}; {} endpoint(s) still hold secrets under another key"
-                            + " ({} could not be decrypted, see above; others were written meanwhile by a node with another {})."
-                            + " Keep {}; they are re-encrypted at the next start",
-                    rewritten, keyId, left, unreadable, HeraldConfig.ENCRYPTION_KEY_FILE, HeraldConfig.ENCRYPTION_OLD_KEYS_FILE);
+            log.warn("Re-encrypted the secrets of {} endpoint(s) under key id {}; {} endpoint(s) still hold secrets under"
+                            + " another key or in plain text ({} could not be decrypted, logged above; any others were written"
+                            + " meanwhile by a node with a different {} or none). They are tried again at the next start{}",
+                    rewritten, keyId, left, unreadable, HeraldConfig.ENCRYPTION_KEY_FILE,
+                    oldKeys ? "; keep " + HeraldConfig.ENCRYPTION_OLD_KEYS_FILE + " until then" : "");
         }
     }
 }
