@@ -4,6 +4,7 @@ import dev.herald.api.HttpApi;
 import dev.herald.batching.Batcher;
 import dev.herald.batching.DeliveryBodies;
 import dev.herald.config.AdminToken;
+import dev.herald.config.EncryptionKeys;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryEngine;
 import dev.herald.endpoint.EndpointValidator;
@@ -15,6 +16,7 @@ import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -58,14 +60,19 @@ public final class Herald implements AutoCloseable {
         new ProcessorMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
+        EncryptionKeys keys = EncryptionKeys.read(config);
         String adminToken = AdminToken.resolve(config, out);
+        SecretBox secrets = SecretBox.of(keys.current().orElse(null), keys.old());
         Database db = config.databaseUrl().isPresent()
                 ? Database.postgres(config.databaseUrl().get(), metrics)
                 : Database.sqlite(config.dataDir().resolve(SQLITE_FILE), metrics);
         List<AutoCloseable> parts = new ArrayList<>(List.of(db, gc));
         try {
+            EndpointStore endpoints = new EndpointStore(db, secrets);
+            // why: refuse to start rather than serve endpoints whose secrets cannot be read; key ids are enough
+            endpoints.checkReadable();
             TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
-            DeliveryEngine engine = started(parts, new DeliveryEngine(db, guard, clock, metrics, engineSettings).start());
+            DeliveryEngine engine = started(parts, new DeliveryEngine(db, secrets, guard, clock, metrics, engineSettings).start());
             Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
@@ -75,9 +82,10 @@ public final class Herald implements AutoCloseable {
                         engine.wake(); // why: per-event deliveries are sealed by the publish itself
                     }));
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, new EndpointStore(db),
-                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, endpoints, new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
                     .start(config.bind(), config.port()));
+            secrets.currentKeyId().ifPresent(id -> started(parts,
+                    new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));
             return new Herald(db, api, engine, parts);
         } catch (RuntimeException e) {
             closeAll(parts);

@@ -6,6 +6,7 @@ import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.SecretBox;
 import dev.herald.store.StoreException;
 import dev.herald.store.TenantStore;
 import dev.herald.validation.Invalid;
@@ -79,6 +80,11 @@ public final class HttpApi implements AutoCloseable {
                 Problems.write(ctx, 503, e.kind() == StoreException.Kind.NOT_WRITABLE
                         ? "the database cannot take writes at the moment; try again later"
                         : "the database is unavailable; try again shortly", null);
+            });
+            config.routes.exception(SecretBox.UnreadableSecretException.class, (e, ctx) -> {
+                log.error("Cannot decrypt on {} {}: {}", ctx.method(), Routes.route(ctx), e.getMessage());
+                Problems.write(ctx, 503, "Herald cannot decrypt this endpoint's secrets with the keys it holds;"
+                        + " its operator must fix its encryption keys (the log says which)", null);
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Bug: unexpected failure on {} {}", ctx.method(), Routes.route(ctx), e);

@@ -50,6 +50,12 @@ final class ServeCommand implements Callable<Integer> {
     String retentionFailed;
     @Option(names = "--max-endpoints-per-tenant", description = "Endpoints a tenant may have, 1 to 10000 [HERALD_MAX_ENDPOINTS_PER_TENANT, default 100]")
     String maxEndpointsPerTenant;
+    @Option(names = "--encryption-key-file", description = "File holding the base64 of a 32-byte key; endpoint secrets"
+            + " and TLS keys are stored encrypted under it [HERALD_ENCRYPTION_KEY_FILE, default unset: plain text]")
+    String encryptionKeyFile;
+    @Option(names = "--encryption-old-keys-file", description = "File with retired keys, one base64 key a line, used only to"
+            + " read rows while they are re-encrypted [HERALD_ENCRYPTION_OLD_KEYS_FILE, default unset]")
+    String encryptionOldKeysFile;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -65,6 +71,8 @@ final class ServeCommand implements Callable<Integer> {
         put(settings, HeraldConfig.RETENTION, retention);
         put(settings, HeraldConfig.RETENTION_FAILED, retentionFailed);
         put(settings, HeraldConfig.MAX_ENDPOINTS_PER_TENANT, maxEndpointsPerTenant);
+        put(settings, HeraldConfig.ENCRYPTION_KEY_FILE, encryptionKeyFile);
+        put(settings, HeraldConfig.ENCRYPTION_OLD_KEYS_FILE, encryptionOldKeysFile);
         Herald herald;
         try {
             HeraldConfig config = HeraldConfig.from(settings);

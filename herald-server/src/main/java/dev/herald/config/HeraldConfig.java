@@ -28,7 +28,9 @@ public record HeraldConfig(
         String userAgent,
         Duration retention,
         Duration retentionFailed,
-        int maxEndpointsPerTenant) {
+        int maxEndpointsPerTenant,
+        Optional<Path> encryptionKeyFile,
+        Optional<Path> encryptionOldKeysFile) {
 
     public static final int DEFAULT_PORT = 8080;
     /** Every interface: Herald is a server. */
@@ -54,6 +56,8 @@ public record HeraldConfig(
     public static final String RETENTION = "HERALD_RETENTION";
     public static final String RETENTION_FAILED = "HERALD_RETENTION_FAILED";
     public static final String MAX_ENDPOINTS_PER_TENANT = "HERALD_MAX_ENDPOINTS_PER_TENANT";
+    public static final String ENCRYPTION_KEY_FILE = "HERALD_ENCRYPTION_KEY_FILE";
+    public static final String ENCRYPTION_OLD_KEYS_FILE = "HERALD_ENCRYPTION_OLD_KEYS_FILE";
 
     private static final String PORT_RANGE = "from 0 to 65535";
     private static final String RETENTION_RANGE = "from 1h to 3650d";
@@ -85,6 +89,13 @@ public record HeraldConfig(
                     + MAX_MAX_ENDPOINTS_PER_TENANT + ", was '" + maxEndpointsPerTenant + "'");
         }
         databaseUrl.ifPresent(HeraldConfig::checkDatabaseUrl);
+        if (encryptionOldKeysFile.isPresent() && encryptionKeyFile.isEmpty()) {
+            // why: old keys only read rows while they are re-encrypted under the current key; without one,
+            // Herald would have to write secrets back in plain text, which no one should get by omission
+            throw new ConfigException(ENCRYPTION_OLD_KEYS_FILE + " is set but " + ENCRYPTION_KEY_FILE
+                    + " is not: old keys only read rows while they are re-encrypted under the current key; set "
+                    + ENCRYPTION_KEY_FILE + " to the file holding the current key");
+        }
     }
 
     /** Defaults for everything: embedded SQLite in {@code ./herald-data}. */
@@ -119,7 +130,9 @@ public record HeraldConfig(
                         : DEFAULT_RETENTION_FAILED,
                 s.containsKey(MAX_ENDPOINTS_PER_TENANT)
                         ? parseInt(MAX_ENDPOINTS_PER_TENANT, s.get(MAX_ENDPOINTS_PER_TENANT), 1, MAX_MAX_ENDPOINTS_PER_TENANT)
-                        : DEFAULT_MAX_ENDPOINTS_PER_TENANT);
+                        : DEFAULT_MAX_ENDPOINTS_PER_TENANT,
+                Optional.ofNullable(s.get(ENCRYPTION_KEY_FILE)).map(Path::of),
+                Optional.ofNullable(s.get(ENCRYPTION_OLD_KEYS_FILE)).map(Path::of));
     }
 
     /**
@@ -163,15 +176,15 @@ public record HeraldConfig(
 
     public HeraldConfig withPort(int newPort) {
         return new HeraldConfig(newPort, bind, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention,
-                retentionFailed, maxEndpointsPerTenant);
+                retentionFailed, maxEndpointsPerTenant, encryptionKeyFile, encryptionOldKeysFile);
     }
 
     public HeraldConfig withAdminToken(String token) {
         return new HeraldConfig(port, bind, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention,
-                retentionFailed, maxEndpointsPerTenant);
+                retentionFailed, maxEndpointsPerTenant, encryptionKeyFile, encryptionOldKeysFile);
     }
 
-    /** Never prints secrets: the admin token and the database password are masked. */
+    /** Never prints secrets: the admin token and the database password are masked; key files are named, never read. */
     @Override
     public String toString() {
         return "HeraldConfig[port=" + port + ", bind=" + bind + ", dataDir=" + dataDir
@@ -179,7 +192,9 @@ public record HeraldConfig(
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
                 + ", allowPrivateTargets=" + allowPrivateTargets + ", userAgent=" + userAgent
                 + ", retention=" + format(retention) + ", retentionFailed=" + format(retentionFailed)
-                + ", maxEndpointsPerTenant=" + maxEndpointsPerTenant + "]";
+                + ", maxEndpointsPerTenant=" + maxEndpointsPerTenant
+                + ", encryptionKeyFile=" + encryptionKeyFile.map(Path::toString).orElse("none")
+                + ", encryptionOldKeysFile=" + encryptionOldKeysFile.map(Path::toString).orElse("none") + "]";
     }
 
     private static int parsePort(String value) {

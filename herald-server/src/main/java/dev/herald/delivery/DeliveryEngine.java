@@ -5,6 +5,7 @@ import dev.herald.endpoint.TargetGuard;
 import dev.herald.store.Database;
 import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
+import dev.herald.store.SecretBox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +36,9 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    public DeliveryEngine(Database db, TargetGuard guard, Clock clock, MeterRegistry registry, Settings settings) {
-        DispatchStore store = new DispatchStore(db);
+    public DeliveryEngine(Database db, SecretBox secrets, TargetGuard guard, Clock clock, MeterRegistry registry,
+                          Settings settings) {
+        DispatchStore store = new DispatchStore(db, secrets);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
         this.clients = new HttpClients(guard);
         this.dispatcher = new Dispatcher(store, db, new Sender(clients, guard, settings.userAgent(), clock), clock, metrics,

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's SQL: lease claims, fenced outcomes, queue statistics and the retention purge.
@@ -44,10 +47,16 @@ public final class DispatchStore {
     public record Stats(long waitingEvents, long dueDeliveries, long retryingDeliveries, Instant oldestDue) {
     }
 
-    private final Database db;
+    private static final Logger log = LoggerFactory.getLogger(DispatchStore.class);
 
-    public DispatchStore(Database db) {
+    private final Database db;
+    private final EndpointStore endpoints;
+    /** Endpoints already logged as unreadable: one line each, not one a round. */
+    private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
+
+    public DispatchStore(Database db, SecretBox box) {
         this.db = db;
+        this.endpoints = new EndpointStore(db, box);
     }
 
     /** An active endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}. */
@@ -57,14 +66,29 @@ public final class DispatchStore {
     /** No endpoint may have more in flight than this (the largest {@code max_concurrency}), so counting stops here. */
     public static final int MAX_DUE_COUNTED = 100;
 
-    /** Active endpoints that have at least one delivery due at {@code now}, with how many are due. */
+    /**
+     * Active endpoints that have at least one delivery due at {@code now}, with how many are due. An endpoint
+     * whose secrets this node cannot decrypt (another node wrote them under a key this one lacks) is left out,
+     * logged once, so the others keep being served.
+     */
     public List<Due> due(Instant now) {
-        return db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
+        List<Due> due = db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
                         + " WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= ? LIMIT "
                         + MAX_DUE_COUNTED + ") w) AS due_count FROM endpoints e WHERE e.status = 'active' AND e.deleted_at IS NULL"
                         + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'"
                         + " AND d.next_attempt_at <= ?)",
-                rs -> new Due(EndpointStore.endpoint(rs), rs.getInt("due_count")), now.toEpochMilli(), now.toEpochMilli()));
+                rs -> {
+                    try {
+                        return new Due(endpoints.endpoint(rs), rs.getInt("due_count"));
+                    } catch (SecretBox.UnreadableSecretException e) {
+                        if (reportedUnreadable.add(rs.getString("id"))) {
+                            log.error("Not delivering to endpoint {}: {}", rs.getString("id"), e.getMessage());
+                        }
+                        return null;
+                    }
+                }, now.toEpochMilli(), now.toEpochMilli()));
+        due.removeIf(java.util.Objects::isNull);
+        return due;
     }
 
     /**

@@ -20,17 +20,36 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
-/** Endpoints, their secrets and TLS material. Every query is scoped to a tenant. */
+/**
+ * Endpoints, their secrets and TLS material. Every query is scoped to a tenant. The signing secrets and the TLS
+ * private key pass through the {@link SecretBox} on their way in and out: encrypted in the database when a
+ * key is configured, plain text to every caller.
+ */
 public final class EndpointStore {
     static final String COLUMNS = "id, tenant_id, url, description, event_types, format, batch_max_events,"
             + " batch_window_ms, retry_policy, retry_max_attempts, retry_horizon_ms, retry_initial_delay_ms, retry_on,"
             + " headers, secret, previous_secret, previous_secret_expires_at, tls_client_certificate, tls_client_key,"
             + " tls_ca_certificates, timeout_ms, max_concurrency, status, paused_reason, created_at, updated_at";
 
-    private final Database db;
+    /** The columns that hold secrets: sealed by the {@link SecretBox} when a key is configured. */
+    static final String SECRET = "secret";
+    static final String PREVIOUS_SECRET = "previous_secret";
+    static final String TLS_CLIENT_KEY = "tls_client_key";
+    private static final List<String> SEALED = List.of(SECRET, PREVIOUS_SECRET, TLS_CLIENT_KEY);
 
-    public EndpointStore(Database db) {
+    /**
+     * One batch of the re-encryption: how many endpoints were rewritten, why others could not be read, and where
+     * the next batch starts.
+     */
+    public record Reencrypted(int rewritten, List<String> unreadable, String lastId, boolean done) {
+    }
+
+    private final Database db;
+    private final SecretBox box;
+
+    public EndpointStore(Database db, SecretBox box) {
         this.db = db;
+        this.box = box;
     }
 
     /** Stores the endpoint; false when its tenant has {@code maxPerTenant} endpoints already. */
@@ -55,27 +74,29 @@ public final class EndpointStore {
         db.inTransaction(c -> insert(c, e, e.spec()));
     }
 
-    private static int insert(java.sql.Connection c, Endpoint e, EndpointSpec s) throws SQLException {
+    private int insert(java.sql.Connection c, Endpoint e, EndpointSpec s) throws SQLException {
+        String id = e.id();
         return Sql.update(c, "INSERT INTO endpoints (" + COLUMNS + ")"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 e.id(), e.tenantId(), s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(),
                 batchMax(s), batchWindow(s), s.retry().policy().toString(), s.retry().maxAttempts(),
                 millis(s.retry().horizon()), millis(s.retry().initialDelay()), s.retry().on().toString(),
-                headersJson(s.headers()), e.secret(), e.previousSecret(), epoch(e.previousSecretExpiresAt()),
-                tls(s).clientCertificate(), tls(s).clientKey(), tls(s).caCertificates(),
+                headersJson(s.headers()), box.seal(context(id, SECRET), e.secret()),
+                box.seal(context(id, PREVIOUS_SECRET), e.previousSecret()), epoch(e.previousSecretExpiresAt()),
+                tls(s).clientCertificate(), box.seal(context(id, TLS_CLIENT_KEY), tls(s).clientKey()), tls(s).caCertificates(),
                 s.timeout().toMillis(), s.maxConcurrency(), s.status().toString(), e.pausedReason(),
                 e.createdAt().toEpochMilli(), e.updatedAt().toEpochMilli());
     }
 
     public Optional<Endpoint> get(String tenantId, String id) {
         return db.read(c -> Sql.one(c, "SELECT " + COLUMNS + " FROM endpoints WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
-                EndpointStore::endpoint, tenantId, id));
+                this::endpoint, tenantId, id));
     }
 
     public Page<Endpoint> list(String tenantId, String after, int limit) {
         return db.read(c -> Page.of(Sql.list(c, "SELECT " + COLUMNS + " FROM endpoints"
                         + " WHERE tenant_id = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?",
-                EndpointStore::endpoint, tenantId, after == null ? "" : after, limit + 1), limit, Endpoint::id));
+                this::endpoint, tenantId, after == null ? "" : after, limit + 1), limit, Endpoint::id));
     }
 
     /**
@@ -92,8 +113,8 @@ public final class EndpointStore {
                 s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(), batchMax(s), batchWindow(s),
                 s.retry().policy().toString(), s.retry().maxAttempts(), millis(s.retry().horizon()),
                 millis(s.retry().initialDelay()), s.retry().on().toString(), headersJson(s.headers()),
-                tls(s).clientCertificate(), tls(s).clientKey(), tls(s).caCertificates(), s.timeout().toMillis(),
-                s.maxConcurrency(), s.status().toString(), s.status().toString(), now.toEpochMilli(), tenantId, id));
+                tls(s).clientCertificate(), box.seal(context(id, TLS_CLIENT_KEY), tls(s).clientKey()), tls(s).caCertificates(),
+                s.timeout().toMillis(), s.maxConcurrency(), s.status().toString(), s.status().toString(), now.toEpochMilli(), tenantId, id));
         return n == 1 ? get(tenantId, id) : Optional.empty();
     }
 
@@ -109,14 +130,102 @@ public final class EndpointStore {
 
     /** Makes {@code secret} current; the old one keeps signing until {@code overlapUntil}. */
     public Optional<Endpoint> rotateSecret(String tenantId, String id, String secret, Instant now, Instant overlapUntil) {
-        int n = db.inTransaction(c -> Sql.update(c, "UPDATE endpoints SET previous_secret = secret,"
-                        + " previous_secret_expires_at = ?, secret = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
-                        + " AND deleted_at IS NULL",
-                overlapUntil.toEpochMilli(), secret, now.toEpochMilli(), tenantId, id));
-        return n == 1 ? get(tenantId, id) : Optional.empty();
+        // why: read and written again rather than "SET previous_secret = secret": a sealed value opens only in
+        // the column it was sealed for. The row is held until commit, so two rotations cannot interleave.
+        boolean rotated = db.inTransaction(c -> {
+            Optional<String> current = Sql.one(c, "SELECT secret FROM endpoints WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL"
+                    + db.dialect().forUpdate(), rs -> rs.getString(1), tenantId, id);
+            if (current.isEmpty()) {
+                return false;
+            }
+            String previous = box.open(context(id, SECRET), current.get());
+            return Sql.update(c, "UPDATE endpoints SET previous_secret = ?, previous_secret_expires_at = ?, secret = ?,"
+                            + " updated_at = ? WHERE tenant_id = ? AND id = ?",
+                    box.seal(context(id, PREVIOUS_SECRET), previous), overlapUntil.toEpochMilli(),
+                    box.seal(context(id, SECRET), secret), now.toEpochMilli(), tenantId, id) == 1;
+        });
+        return rotated ? get(tenantId, id) : Optional.empty();
     }
 
-    static Endpoint endpoint(ResultSet rs) throws SQLException {
+    /**
+     * How many values of each key id the database holds sealed, for the check at start. Reads only the key ids,
+     * which the stored form puts at a fixed place.
+     */
+    public Map<String, Long> sealedKeyIds() {
+        int from = SecretBox.PREFIX.length() + 1;
+        return db.read(c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (String column : SEALED) {
+                Sql.list(c, "SELECT substr(" + column + ", " + from + ", " + SecretBox.KEY_ID_LENGTH + ") AS key_id,"
+                                + " COUNT(*) AS n FROM endpoints WHERE " + column + " LIKE '" + SecretBox.PREFIX + "%'"
+                                + " GROUP BY substr(" + column + ", " + from + ", " + SecretBox.KEY_ID_LENGTH + ")",
+                        rs -> out.merge(rs.getString("key_id"), rs.getLong("n"), Long::sum));
+            }
+            return out;
+        });
+    }
+
+    /** Refuses to start (a {@code ConfigException}) when a stored value is under a key this Herald does not hold. */
+    public void checkReadable() {
+        box.checkReadable(sealedKeyIds());
+    }
+
+    /** How many endpoints hold a secret that is not under the current key (plain text ones included). */
+    public long countNotUnderCurrentKey() {
+        return db.read(c -> Sql.one(c, "SELECT COUNT(*) FROM endpoints WHERE " + notUnderCurrentKey(),
+                rs -> rs.getLong(1), currentPattern(), currentPattern(), currentPattern()).orElse(0L));
+    }
+
+    /**
+     * Rewrites under the current key the secrets of up to {@code limit} endpoints after {@code afterId} (in id
+     * order) that hold one under another key or in plain text, in one short transaction that holds those rows.
+     * An endpoint whose secret cannot be opened is left as it is and counted.
+     */
+    public Reencrypted reencrypt(String afterId, int limit) {
+        record Row(String id, String secret, String previousSecret, String tlsClientKey) {
+        }
+        return db.inTransaction(c -> {
+            List<Row> rows = Sql.list(c, "SELECT id, secret, previous_secret, tls_client_key FROM endpoints"
+                            + " WHERE id > ? AND " + notUnderCurrentKey() + " ORDER BY id LIMIT ?" + db.dialect().forUpdate(),
+                    rs -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+                    afterId, currentPattern(), currentPattern(), currentPattern(), limit);
+            int rewritten = 0;
+            List<String> unreadable = new ArrayList<>();
+            for (Row r : rows) {
+                try {
+                    rewritten += Sql.update(c, "UPDATE endpoints SET secret = ?, previous_secret = ?, tls_client_key = ?"
+                                    + " WHERE id = ?",
+                            reseal(r.id(), SECRET, r.secret()), reseal(r.id(), PREVIOUS_SECRET, r.previousSecret()),
+                            reseal(r.id(), TLS_CLIENT_KEY, r.tlsClientKey()), r.id());
+                } catch (SecretBox.UnreadableSecretException e) {
+                    unreadable.add(e.getMessage());
+                }
+            }
+            return new Reencrypted(rewritten, unreadable, rows.isEmpty() ? afterId : rows.getLast().id(), rows.size() < limit);
+        });
+    }
+
+    private String reseal(String id, String column, String stored) {
+        return box.isCurrent(stored) ? stored : box.seal(context(id, column), box.open(context(id, column), stored));
+    }
+
+    private static String notUnderCurrentKey() {
+        return "(secret NOT LIKE ? OR previous_secret NOT LIKE ? OR tls_client_key NOT LIKE ?)";
+    }
+
+    private String currentPattern() {
+        return SecretBox.PREFIX + box.currentKeyId().orElseThrow(() -> new IllegalStateException(
+                "re-encryption without a current key; should never happen: it starts only when a key is configured")) + ":%";
+    }
+
+    /** why: the associated data of a sealed value; part of the stored format, so never reworded */
+    private static String context(String endpointId, String column) {
+        return "the " + column + " of endpoint " + endpointId;
+    }
+
+    /** Maps a row of {@link #COLUMNS}, its secrets opened; {@link SecretBox.UnreadableSecretException} when one cannot be. */
+    Endpoint endpoint(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
         Format format = Format.valueOf(rs.getString("format").toUpperCase(Locale.ROOT));
         RetryPolicy retry = new RetryPolicy(
                 RetryPolicy.Kind.valueOf(rs.getString("retry_policy").toUpperCase(Locale.ROOT)),
@@ -125,7 +234,7 @@ public final class EndpointStore {
                 duration(Sql.nullableLong(rs, "retry_initial_delay_ms")),
                 "5xx".equals(rs.getString("retry_on")) ? RetryPolicy.RetryOn.SERVER_ERRORS : RetryPolicy.RetryOn.NON_2XX);
         String cert = rs.getString("tls_client_certificate");
-        String key = rs.getString("tls_client_key");
+        String key = box.open(context(id, TLS_CLIENT_KEY), rs.getString("tls_client_key"));
         String cas = rs.getString("tls_ca_certificates");
         EndpointSpec spec = new EndpointSpec(
                 rs.getString("url"),
@@ -141,11 +250,11 @@ public final class EndpointStore {
                 Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)));
         Long previousExpires = Sql.nullableLong(rs, "previous_secret_expires_at");
         return new Endpoint(
-                rs.getString("id"),
+                id,
                 rs.getString("tenant_id"),
                 spec,
-                rs.getString("secret"),
-                rs.getString("previous_secret"),
+                box.open(context(id, SECRET), rs.getString("secret")),
+                box.open(context(id, PREVIOUS_SECRET), rs.getString("previous_secret")),
                 previousExpires == null ? null : Instant.ofEpochMilli(previousExpires),
                 rs.getString("paused_reason"),
                 Instant.ofEpochMilli(rs.getLong("created_at")),

@@ -89,7 +89,7 @@ class BatcherTest {
             new TenantStore(db).create(new Tenant("acme", "Acme", clock.instant()));
             EndpointSpec spec = new EndpointSpec("https://partner.example/webhooks", "", List.of(), Format.BATCH,
                     Batching.defaults(), RetryPolicy.polynomialDefault(), Map.of(), null, Duration.ofSeconds(10), 8, Status.ACTIVE);
-            new EndpointStore(db).create(new Endpoint("ep-1", "acme", spec, "whsec_x", null, null, null, clock.instant(), clock.instant()));
+            new EndpointStore(db, dev.herald.store.SecretBox.plaintext()).create(new Endpoint("ep-1", "acme", spec, "whsec_x", null, null, null, clock.instant(), clock.instant()));
             List<NewEvent> backlog = new ArrayList<>();
             for (int i = 0; i < 2 * Batcher.MAX_EVENTS_PER_TRANSACTION; i++) {
                 backlog.add(new NewEvent("ev-" + i, "order.created", "{}"));

@@ -2,6 +2,8 @@ package dev.herald.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.config.HeraldConfig;
+import dev.herald.testing.TestHerald;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,7 +11,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -91,5 +97,37 @@ class ServeCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("HERALD_ADMIN_TOKEN and HERALD_ADMIN_TOKEN_FILE are both set").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aKeyFileThatDoesNotExistIsOneLineAndExitCode2() {
+        Path missing = tmp.resolve("missing-key");
+
+        Run result = inProcess("--data-dir", tmp.resolve("data").toString(), "--port", "0", "--admin-token", TestHerald.ADMIN,
+                "--encryption-key-file", missing.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("herald: HERALD_ENCRYPTION_KEY_FILE: " + missing + " does not exist; it must hold"
+                + " the base64 of 32 random bytes (make one with: openssl rand -base64 32)" + System.lineSeparator());
+    }
+
+    @Test
+    void encryptedRowsAndNoKeyIsOneLineNamingTheKeyIdAndExitCode2() throws Exception {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path keyFile = Files.writeString(tmp.resolve("key"), Base64.getEncoder().encodeToString(key) + "\n");
+        Path data = tmp.resolve("data");
+        try (TestHerald h = TestHerald.builder().set(HeraldConfig.DATA_DIR, data.toString())
+                .set(HeraldConfig.ENCRYPTION_KEY_FILE, keyFile.toString()).start()) {
+            h.seed("acme");
+            assertThat(h.post("/v1/tenants/acme/endpoints", "{\"url\":\"http://127.0.0.1:9/hook\"}").status()).isEqualTo(201);
+        }
+        String keyId = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key)).substring(0, 8);
+
+        Run result = inProcess("--data-dir", data.toString(), "--port", "0", "--admin-token", TestHerald.ADMIN);
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("herald: the database holds 1 endpoint secret(s) encrypted under key id " + keyId
+                + ", but HERALD_ENCRYPTION_KEY_FILE is not set; set it to the file holding that key" + System.lineSeparator());
     }
 }

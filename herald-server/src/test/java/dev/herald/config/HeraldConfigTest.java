@@ -29,6 +29,8 @@ class HeraldConfigTest {
         assertThat(c.allowPrivateTargets()).isFalse();
         assertThat(c.userAgent()).isEqualTo("Herald-Webhook-Sender/1.0");
         assertThat(c.retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.encryptionKeyFile()).isEmpty();
+        assertThat(c.encryptionOldKeysFile()).isEmpty();
     }
 
     @Test
@@ -41,20 +43,23 @@ class HeraldConfigTest {
 
     @Test
     void readsEverySetting() {
-        HeraldConfig c = HeraldConfig.from(Map.of(
-                "HERALD_PORT", " 9090 ",
-                "HERALD_BIND", "127.0.0.1",
-                "HERALD_DATA_DIR", "/var/lib/herald",
-                "HERALD_DATABASE_URL", "postgresql://herald@db/herald",
-                "HERALD_ADMIN_TOKEN", ADMIN_TOKEN,
-                "HERALD_ALLOW_PRIVATE_TARGETS", "TRUE",
-                "HERALD_USER_AGENT", "Acme-Hooks/2.0",
-                "HERALD_RETENTION", "12h",
-                "HERALD_RETENTION_FAILED", "90d",
-                "HERALD_MAX_ENDPOINTS_PER_TENANT", "20"));
+        HeraldConfig c = HeraldConfig.from(Map.ofEntries(
+                Map.entry("HERALD_PORT", " 9090 "),
+                Map.entry("HERALD_BIND", "127.0.0.1"),
+                Map.entry("HERALD_DATA_DIR", "/var/lib/herald"),
+                Map.entry("HERALD_DATABASE_URL", "postgresql://herald@db/herald"),
+                Map.entry("HERALD_ADMIN_TOKEN", ADMIN_TOKEN),
+                Map.entry("HERALD_ALLOW_PRIVATE_TARGETS", "TRUE"),
+                Map.entry("HERALD_USER_AGENT", "Acme-Hooks/2.0"),
+                Map.entry("HERALD_RETENTION", "12h"),
+                Map.entry("HERALD_RETENTION_FAILED", "90d"),
+                Map.entry("HERALD_MAX_ENDPOINTS_PER_TENANT", "20"),
+                Map.entry("HERALD_ENCRYPTION_KEY_FILE", "/etc/herald/key"),
+                Map.entry("HERALD_ENCRYPTION_OLD_KEYS_FILE", "/etc/herald/old-keys")));
 
         assertThat(c).isEqualTo(new HeraldConfig(9090, "127.0.0.1", Path.of("/var/lib/herald"), Optional.of("postgresql://herald@db/herald"),
-                Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12), Duration.ofDays(90), 20));
+                Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12), Duration.ofDays(90), 20,
+                Optional.of(Path.of("/etc/herald/key")), Optional.of(Path.of("/etc/herald/old-keys"))));
         assertThat(c.usesPostgres()).isTrue();
     }
 
@@ -135,7 +140,7 @@ class HeraldConfigTest {
     void aBlankUserAgentIsRefused() {
         // why: from() reads a blank variable as unset; a flag or caller can still hand a blank one over
         assertThatThrownBy(() -> new HeraldConfig(8080, "0.0.0.0", Path.of("herald-data"), Optional.empty(), Optional.empty(), false, " ",
-                Duration.ofDays(7), Duration.ofDays(30), 100))
+                Duration.ofDays(7), Duration.ofDays(30), 100, Optional.empty(), Optional.empty()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_USER_AGENT")
                 .hasMessageContaining("not blank");
@@ -195,6 +200,13 @@ class HeraldConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_ADMIN_TOKEN and HERALD_ADMIN_TOKEN_FILE are both set")
                 .hasMessageNotContaining("another-token-0123456789");
+    }
+
+    @Test
+    void oldKeysWithoutACurrentKeyAreRefused() {
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of("HERALD_ENCRYPTION_OLD_KEYS_FILE", "/etc/herald/old-keys")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_ENCRYPTION_OLD_KEYS_FILE is set but HERALD_ENCRYPTION_KEY_FILE is not");
     }
 
     @Test

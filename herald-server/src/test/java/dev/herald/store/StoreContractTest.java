@@ -54,7 +54,7 @@ abstract class StoreContractTest {
         db = open();
         tenants = new TenantStore(db);
         eventTypes = new EventTypeStore(db);
-        endpoints = new EndpointStore(db);
+        endpoints = new EndpointStore(db, SecretBox.plaintext());
         events = new EventStore(db, DeliveryBodies::event);
         deliveries = new DeliveryStore(db);
     }
@@ -154,7 +154,7 @@ abstract class StoreContractTest {
         assertThat(tenants.deleting("acme")).isTrue();
         assertThat(tenants.create(new Tenant("acme", "Again", clock.instant()))).isFalse();
         assertThat(endpoints.get("acme", "ep-acme")).isEmpty();
-        assertThat(new DispatchStore(db).due(clock.instant().plusSeconds(60))).extracting(d -> d.endpoint().id())
+        assertThat(new DispatchStore(db, SecretBox.plaintext()).due(clock.instant().plusSeconds(60))).extracting(d -> d.endpoint().id())
                 .doesNotContain("ep-acme");
         events.publish("acme", List.of(new NewEvent("late", "order.created", "{}")), clock.instant());
         assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-acme'")).isEqualTo(1);
@@ -732,7 +732,7 @@ abstract class StoreContractTest {
         insertDelivery("dl-a", "acme", "ep-1", "pending", 0, 1);
         insertDelivery("dl-later", "acme", "ep-1", "pending", 0, 60);
         clock.tick(Duration.ofSeconds(5));
-        DispatchStore store = new DispatchStore(db);
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
 
         List<DispatchStore.Claim> first = claim(store, e, 10);
         List<DispatchStore.Claim> second = claim(store, e, 10);
@@ -752,7 +752,7 @@ abstract class StoreContractTest {
     void anExpiredLeaseIsReclaimedAndItsLostAttemptCounted() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
-        DispatchStore store = new DispatchStore(db);
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
         Instant firstClaim = clock.instant();
         DispatchStore.Claim lost = claim(store, e, 1).getFirst();
 
@@ -776,7 +776,7 @@ abstract class StoreContractTest {
     void aLostAttemptThatWasTheLastAllowedFailsTheDelivery() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", e.spec().retry().maxAttempts() - 1, 0);
-        DispatchStore store = new DispatchStore(db);
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
         claim(store, e, 1);
 
         clock.tick(LEASE.plusSeconds(1));
@@ -793,7 +793,7 @@ abstract class StoreContractTest {
     void anOutcomeWrittenUnderALeaseThatRanOutAndWasTakenAgainIsFencedAndWritesNothing() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
-        DispatchStore store = new DispatchStore(db);
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
         DispatchStore.Claim old = claim(store, e, 1).getFirst();
         clock.tick(LEASE.plusSeconds(1));
         DispatchStore.Claim current = claim(store, e, 1).getFirst();
@@ -813,7 +813,7 @@ abstract class StoreContractTest {
     void textFromOutsideIsStoredAsValidUtf8WithoutNulCutAt4KiB() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
-        DispatchStore store = new DispatchStore(db);
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
         DispatchStore.Claim c = claim(store, e, 1).getFirst();
         String hostile = "ok\u0000 \ud800 é" + "x".repeat(5000);
         Attempt attempt = new Attempt(1, clock.instant(), 200, 12, "bad\u0000error\udfff", hostile);
@@ -833,7 +833,7 @@ abstract class StoreContractTest {
             insertDelivery("dl-" + i, "acme", "ep-1", "pending", 0, 0);
         }
         clock.tick(Duration.ofSeconds(1));
-        DispatchStore store = new DispatchStore(db);
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
         var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<List<DispatchStore.Claim>>> rounds = new ArrayList<>();
