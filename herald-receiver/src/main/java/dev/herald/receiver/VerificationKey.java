@@ -61,7 +61,7 @@ abstract class VerificationKey {
                     + " (whpk_), and a private key must never be deployed to one");
         }
         throw new IllegalArgumentException(name + " must start with whsec_ (an HMAC secret) or whpk_ (an ed25519 public"
-                + " key), as Herald shows it when the endpoint is created, rotated, or read with GET .../secret");
+                + " key), as Herald shows it when the endpoint is created or its secret rotated");
     }
 
     private static byte[] decode(String name, String prefix, String key) {

@@ -64,7 +64,7 @@ public final class WebhookVerifier {
     public static WebhookVerifier forKeys(Collection<String> keys) {
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("give at least one key: the endpoint's secret (whsec_...) or public key"
-                    + " (whpk_...), shown by Herald's portal or by GET /v1/tenants/{tenant}/endpoints/{id}/secret");
+                    + " (whpk_...), as Herald shows it when the endpoint is created or its secret rotated");
         }
         List<VerificationKey> parsed = new ArrayList<>();
         int n = 0;
