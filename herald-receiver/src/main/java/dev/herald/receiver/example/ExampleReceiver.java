@@ -37,6 +37,8 @@ import java.util.function.BiConsumer;
 public final class ExampleReceiver implements AutoCloseable {
     /** The largest body accepted: Herald's largest batch with room to spare. */
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    /** Threads that read, verify and answer requests: Herald sends up to 8 at once to one endpoint by default. */
+    private static final int HTTP_THREADS = 8;
     private static final int WORKERS = 4;
     private static final int QUEUED_WORK = 1_000;
     private static final System.Logger LOG = System.getLogger(ExampleReceiver.class.getName());
@@ -55,7 +57,7 @@ public final class ExampleReceiver implements AutoCloseable {
         this.work = work;
         // why: a bounded queue turns overload into a 503 that Herald retries, instead of unbounded memory
         this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED_WORK));
-        this.http = Executors.newFixedThreadPool(8);
+        this.http = Executors.newFixedThreadPool(HTTP_THREADS);
         this.server = HttpServer.create(address, 0);
         server.createContext("/", this::handle);
         server.setExecutor(http);
