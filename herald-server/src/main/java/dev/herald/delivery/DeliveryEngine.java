@@ -58,14 +58,14 @@ public final class DeliveryEngine implements AutoCloseable {
         dispatcher.wake();
     }
 
+    /** Attempts in flight in this process now (every slot is given back when its attempt is recorded or dropped). */
+    public int attemptsInFlight() {
+        return dispatcher.inFlight();
+    }
+
     /** A tenant or endpoint was deleted: purge its rows in the background, starting now. */
     public void deleted() {
         housekeeper.deleted();
-    }
-
-    /** Purges deleted tenants and endpoints now, on the caller's thread; answers how many rows went. */
-    public int purgeDeletedNow() {
-        return housekeeper.purgeDeleted();
     }
 
     /** Purges now rather than at the next scheduled run; answers how many rows went. */

@@ -108,6 +108,7 @@ class FaultInjectionTest {
                 }
             }
             assertThat(h.get("/readyz").status()).isEqualTo(200);
+            assertThat(h.herald().engine().attemptsInFlight()).as("every slot was given back").isZero();
         }
     }
 
@@ -147,6 +148,7 @@ class FaultInjectionTest {
                 .as("its delivery stays pending under its lease, to be sent again").isEqualTo("pending");
         assertThat(publish("good", "after")).isEqualTo(202);
         assertThat(awaitFinished("good", HEALTHY_EVENTS + 1)).hasSize(HEALTHY_EVENTS + 1);
+        assertThat(h.herald().engine().attemptsInFlight()).as("the dropped outcome's slot was given back too").isZero();
     }
 
     private TestHerald start(String database) throws Exception {

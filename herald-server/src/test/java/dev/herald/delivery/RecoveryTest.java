@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ class RecoveryTest {
     static final class Tally extends Dispatcher {
         final Map<String, AtomicInteger> byDelivery = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> byEvent = new ConcurrentHashMap<>();
+        /** The X-Webhook-Retry values each delivery was sent with, in arrival order. */
+        final Map<String, List<String>> retryHeaders = new ConcurrentHashMap<>();
         final Duration delay;
 
         Tally(Duration delay) {
@@ -46,6 +49,8 @@ class RecoveryTest {
         @Override
         public MockResponse dispatch(RecordedRequest r) {
             byDelivery.computeIfAbsent(r.getHeaders().get("X-Webhook-Delivery"), k -> new AtomicInteger()).incrementAndGet();
+            retryHeaders.computeIfAbsent(r.getHeaders().get("X-Webhook-Delivery"), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(r.getHeaders().get("X-Webhook-Retry"));
             String id = Json.parse(r.getBody().string(StandardCharsets.UTF_8)).get("data").get("n").asString();
             byEvent.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
             return new MockResponse.Builder().code(200).headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
@@ -99,9 +104,22 @@ class RecoveryTest {
                 JsonNode pending = Eventually.until("no delivery pending", Duration.ofSeconds(10),
                         () -> restarted.get("/v1/tenants/acme/deliveries?status=pending").json().get("data"), JsonNode::isEmpty);
                 assertThat(pending).as("every delivery completed").isEmpty();
+                // a delivery sent twice shows it: the lost attempt is in its log and counted in X-Webhook-Retry
+                tally.byDelivery.forEach((id, sends) -> {
+                    if (sends.get() > 1) {
+                        assertThat(tally.retryHeaders.get(id)).as("X-Webhook-Retry of %s", id).containsExactly("0", "1");
+                        JsonNode d = restarted.get("/v1/tenants/acme/deliveries/" + id).json();
+                        assertThat(d.get("attempt_count").intValue()).isEqualTo(2);
+                        assertThat(d.get("attempts").get(0).get("status_code").isNull()).isTrue();
+                        assertThat(d.get("attempts").get(0).get("error").stringValue()).startsWith("outcome unknown: ");
+                        assertThat(d.get("attempts").get(1).get("status_code").intValue()).isEqualTo(200);
+                    }
+                });
             }
             long duplicates = tally.byEvent.values().stream().filter(n -> n.get() > 1).count();
             assertThat(duplicates).as("only attempts in flight at the kill are sent again (cap 4)").isLessThanOrEqualTo(4);
+            assertThat(tally.byDelivery.values().stream().filter(n -> n.get() > 1).count())
+                    .as("the kill came while attempts were in flight, so some deliveries were sent twice").isPositive();
         }
     }
 
