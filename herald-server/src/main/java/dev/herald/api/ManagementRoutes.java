@@ -9,12 +9,10 @@ import dev.herald.tenant.TenantKeys;
 import dev.herald.validation.EventTypeName;
 import dev.herald.validation.Fields;
 import java.time.Clock;
-import java.util.regex.Pattern;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Tenants, tenant keys and the event-type catalogue: the admin's side of the API. */
 final class ManagementRoutes {
-    static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Auth auth;
     private final TenantStore tenants;
@@ -35,8 +33,7 @@ final class ManagementRoutes {
         r.post("/v1/tenants", ctx -> {
             auth.admin(ctx);
             Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("id", "name");
-            String id = f.requiredString("id", TENANT_ID,
-                    "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            String id = f.requiredString("id", Tenant.ID, Tenant.ID_RULE);
             String name = f.requiredString("name");
             if (name.isBlank() || name.length() > 256) {
                 throw new dev.herald.validation.Invalid("name", "must be 1 to 256 characters, not blank");

@@ -1,5 +1,6 @@
 package dev.herald.config;
 
+import dev.herald.tenant.Tenant;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +32,16 @@ public record HeraldConfig(
         Duration retentionFailed,
         int maxEndpointsPerTenant,
         Optional<Path> encryptionKeyFile,
-        Optional<Path> encryptionOldKeysFile) {
+        Optional<Path> encryptionOldKeysFile,
+        Optional<String> publicUrl,
+        String portalFrameAncestors,
+        String portalTitle,
+        String portalAccent,
+        Duration pauseFailingAfter,
+        Optional<String> operatorTenant,
+        Optional<String> otelEndpoint,
+        Optional<String> proxyUrl,
+        List<String> noProxy) {
 
     public static final int DEFAULT_PORT = 8080;
     /** Every interface: Herald is a server. */
@@ -44,6 +55,15 @@ public record HeraldConfig(
     public static final Duration DEFAULT_RETENTION_FAILED = Duration.ofDays(30);
     public static final int DEFAULT_MAX_ENDPOINTS_PER_TENANT = 100;
     public static final int MAX_MAX_ENDPOINTS_PER_TENANT = 10_000;
+    public static final String DEFAULT_PORTAL_FRAME_ANCESTORS = "'self'";
+    public static final String DEFAULT_PORTAL_TITLE = "Herald";
+    public static final String DEFAULT_PORTAL_ACCENT = "#2563eb";
+    public static final Duration DEFAULT_PAUSE_FAILING_AFTER = Duration.ofDays(5);
+    private static final Pattern NO_PROXY_ENTRY = Pattern.compile("\\*|\\.?[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}(/\\d{1,3})?");
+    private static final Pattern ACCENT = Pattern.compile("#[0-9A-Fa-f]{3}|#[0-9A-Fa-f]{6}");
+    /** One CSP source: a keyword, a scheme, or a host source with an optional scheme, wildcard and port. */
+    private static final Pattern FRAME_SOURCE = Pattern.compile(
+            "'self'|'none'|https?:|(https?://)?(\\*\\.)?[A-Za-z0-9.-]+(:(\\d{1,5}|\\*))?");
 
     public static final String PORT = "HERALD_PORT";
     public static final String BIND = "HERALD_BIND";
@@ -56,6 +76,15 @@ public record HeraldConfig(
     public static final String RETENTION = "HERALD_RETENTION";
     public static final String RETENTION_FAILED = "HERALD_RETENTION_FAILED";
     public static final String MAX_ENDPOINTS_PER_TENANT = "HERALD_MAX_ENDPOINTS_PER_TENANT";
+    public static final String PUBLIC_URL = "HERALD_PUBLIC_URL";
+    public static final String PORTAL_FRAME_ANCESTORS = "HERALD_PORTAL_FRAME_ANCESTORS";
+    public static final String PORTAL_TITLE = "HERALD_PORTAL_TITLE";
+    public static final String PORTAL_ACCENT = "HERALD_PORTAL_ACCENT";
+    public static final String PAUSE_FAILING_AFTER = "HERALD_PAUSE_FAILING_AFTER";
+    public static final String OPERATOR_TENANT = "HERALD_OPERATOR_TENANT";
+    public static final String OTEL_ENDPOINT = "HERALD_OTEL_ENDPOINT";
+    public static final String PROXY_URL = "HERALD_PROXY_URL";
+    public static final String NO_PROXY = "HERALD_NO_PROXY";
     public static final String ENCRYPTION_KEY_FILE = "HERALD_ENCRYPTION_KEY_FILE";
     public static final String ENCRYPTION_OLD_KEYS_FILE = "HERALD_ENCRYPTION_OLD_KEYS_FILE";
 
@@ -96,6 +125,32 @@ public record HeraldConfig(
                     + " is not: old keys only read rows while they are re-encrypted under the current key; set "
                     + ENCRYPTION_KEY_FILE + " to the file holding the current key");
         }
+        publicUrl.ifPresent(url -> checkHttpUrl(PUBLIC_URL, url, false));
+        checkFrameAncestors(portalFrameAncestors);
+        if (portalTitle.isBlank() || portalTitle.length() > 64 || portalTitle.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException(PORTAL_TITLE + " must be 1 to 64 characters without control characters, was '" + portalTitle + "'");
+        }
+        if (!ACCENT.matcher(portalAccent).matches()) {
+            throw new ConfigException(PORTAL_ACCENT + " must be a colour as #rgb or #rrggbb, was '" + portalAccent + "'");
+        }
+        if (!pauseFailingAfter.isZero() && outside(pauseFailingAfter, Duration.ofMinutes(1), MAX_RETENTION)) {
+            throw new ConfigException(PAUSE_FAILING_AFTER + " must be 0 (never) or from 1m to 3650d, was '"
+                    + format(pauseFailingAfter) + "'");
+        }
+        operatorTenant.ifPresent(t -> {
+            if (!Tenant.ID.matcher(t).matches()) {
+                throw new ConfigException(OPERATOR_TENANT + " must be a tenant id: it " + Tenant.ID_RULE + "; was '" + t + "'");
+            }
+        });
+        otelEndpoint.ifPresent(url -> checkHttpUrl(OTEL_ENDPOINT, url, false));
+        proxyUrl.ifPresent(url -> checkHttpUrl(PROXY_URL, url, true));
+        for (String host : noProxy) {
+            if (!NO_PROXY_ENTRY.matcher(host).matches()) {
+                throw new ConfigException(NO_PROXY + " must be comma-separated host names, .domains or IP addresses;"
+                        + " '" + host + "' is none of those");
+            }
+        }
+        noProxy = List.copyOf(noProxy);
     }
 
     /** Defaults for everything: embedded SQLite in {@code ./herald-data}. */
@@ -132,7 +187,16 @@ public record HeraldConfig(
                         ? parseInt(MAX_ENDPOINTS_PER_TENANT, s.get(MAX_ENDPOINTS_PER_TENANT), 1, MAX_MAX_ENDPOINTS_PER_TENANT)
                         : DEFAULT_MAX_ENDPOINTS_PER_TENANT,
                 Optional.ofNullable(s.get(ENCRYPTION_KEY_FILE)).map(Path::of),
-                Optional.ofNullable(s.get(ENCRYPTION_OLD_KEYS_FILE)).map(Path::of));
+                Optional.ofNullable(s.get(ENCRYPTION_OLD_KEYS_FILE)).map(Path::of),
+                Optional.ofNullable(s.get(PUBLIC_URL)).map(HeraldConfig::withoutTrailingSlash),
+                s.getOrDefault(PORTAL_FRAME_ANCESTORS, DEFAULT_PORTAL_FRAME_ANCESTORS),
+                s.getOrDefault(PORTAL_TITLE, DEFAULT_PORTAL_TITLE),
+                s.getOrDefault(PORTAL_ACCENT, DEFAULT_PORTAL_ACCENT),
+                s.containsKey(PAUSE_FAILING_AFTER) ? parsePauseFailingAfter(s.get(PAUSE_FAILING_AFTER)) : DEFAULT_PAUSE_FAILING_AFTER,
+                Optional.ofNullable(s.get(OPERATOR_TENANT)),
+                Optional.ofNullable(s.get(OTEL_ENDPOINT)),
+                Optional.ofNullable(s.get(PROXY_URL)),
+                s.containsKey(NO_PROXY) ? List.of(s.get(NO_PROXY).split("\\s*,\\s*")) : List.of());
     }
 
     /**
@@ -174,14 +238,9 @@ public record HeraldConfig(
         return databaseUrl.isPresent();
     }
 
-    public HeraldConfig withPort(int newPort) {
-        return new HeraldConfig(newPort, bind, dataDir, databaseUrl, adminToken, allowPrivateTargets, userAgent, retention,
-                retentionFailed, maxEndpointsPerTenant, encryptionKeyFile, encryptionOldKeysFile);
-    }
-
-    public HeraldConfig withAdminToken(String token) {
-        return new HeraldConfig(port, bind, dataDir, databaseUrl, Optional.of(token), allowPrivateTargets, userAgent, retention,
-                retentionFailed, maxEndpointsPerTenant, encryptionKeyFile, encryptionOldKeysFile);
+    /** The URL partners reach this Herald at: the configured one, or {@code http://localhost:<port>}. */
+    public String publicUrl(int boundPort) {
+        return publicUrl.orElse("http://localhost:" + boundPort);
     }
 
     /** Never prints secrets: the admin token and the database password are masked; key files are named, never read. */
@@ -194,7 +253,12 @@ public record HeraldConfig(
                 + ", retention=" + format(retention) + ", retentionFailed=" + format(retentionFailed)
                 + ", maxEndpointsPerTenant=" + maxEndpointsPerTenant
                 + ", encryptionKeyFile=" + encryptionKeyFile.map(Path::toString).orElse("none")
-                + ", encryptionOldKeysFile=" + encryptionOldKeysFile.map(Path::toString).orElse("none") + "]";
+                + ", encryptionOldKeysFile=" + encryptionOldKeysFile.map(Path::toString).orElse("none")
+                + ", publicUrl=" + publicUrl.orElse("default") + ", portalFrameAncestors=" + portalFrameAncestors
+                + ", portalTitle=" + portalTitle + ", portalAccent=" + portalAccent
+                + ", pauseFailingAfter=" + (pauseFailingAfter.isZero() ? "never" : format(pauseFailingAfter))
+                + ", operatorTenant=" + operatorTenant.orElse("none") + ", otelEndpoint=" + otelEndpoint.orElse("none")
+                + ", proxy=" + proxyUrl.map(HeraldConfig::maskPassword).orElse("none") + ", noProxy=" + noProxy + "]";
     }
 
     private static int parsePort(String value) {
@@ -289,6 +353,45 @@ public record HeraldConfig(
         } catch (UnknownHostException | SecurityException e) {
             throw new ConfigException(BIND + " must be " + BIND_RULE + "; '" + bind + "' "
                     + (bind.contains(":") ? "is not a valid IP address" : "does not resolve"));
+        }
+    }
+
+    private static Duration parsePauseFailingAfter(String value) {
+        return value.equals("0") ? Duration.ZERO : parseDuration(PAUSE_FAILING_AFTER, value, "0 (never) or from 1m to 3650d",
+                Duration.ofMinutes(1), MAX_RETENTION);
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** An absolute http:// or https:// URL with a host, no query or fragment; credentials only where allowed. */
+    private static void checkHttpUrl(String name, String url, boolean credentialsAllowed) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(name + " must be an http:// or https:// URL, was '" + maskPassword(url) + "': " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new ConfigException(name + " must be an http:// or https:// URL with a host, was '" + maskPassword(url) + "'");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new ConfigException(name + " must not have a query or a fragment, was '" + maskPassword(url) + "'");
+        }
+        if (!credentialsAllowed && uri.getRawUserInfo() != null) {
+            throw new ConfigException(name + " must not carry credentials, was '" + maskPassword(url) + "'");
+        }
+    }
+
+    /** A Content-Security-Policy source list for frame-ancestors: nothing that could end the directive. */
+    private static void checkFrameAncestors(String value) {
+        for (String source : value.trim().split("\\s+")) {
+            if (!FRAME_SOURCE.matcher(source).matches()) {
+                throw new ConfigException(PORTAL_FRAME_ANCESTORS + " must be a space-separated list of CSP sources"
+                        + " ('self', 'none', https://partner.example, https://*.example.com:443), was '" + value + "'");
+            }
         }
     }
 

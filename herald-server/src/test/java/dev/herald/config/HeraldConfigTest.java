@@ -59,7 +59,8 @@ class HeraldConfigTest {
 
         assertThat(c).isEqualTo(new HeraldConfig(9090, "127.0.0.1", Path.of("/var/lib/herald"), Optional.of("postgresql://herald@db/herald"),
                 Optional.of(ADMIN_TOKEN), true, "Acme-Hooks/2.0", Duration.ofHours(12), Duration.ofDays(90), 20,
-                Optional.of(Path.of("/etc/herald/key")), Optional.of(Path.of("/etc/herald/old-keys"))));
+                Optional.of(Path.of("/etc/herald/key")), Optional.of(Path.of("/etc/herald/old-keys")), Optional.empty(), "'self'", "Herald", "#2563eb", Duration.ofDays(5),
+                Optional.empty(), Optional.empty(), Optional.empty(), java.util.List.of()));
         assertThat(c.usesPostgres()).isTrue();
     }
 
@@ -140,7 +141,8 @@ class HeraldConfigTest {
     void aBlankUserAgentIsRefused() {
         // why: from() reads a blank variable as unset; a flag or caller can still hand a blank one over
         assertThatThrownBy(() -> new HeraldConfig(8080, "0.0.0.0", Path.of("herald-data"), Optional.empty(), Optional.empty(), false, " ",
-                Duration.ofDays(7), Duration.ofDays(30), 100, Optional.empty(), Optional.empty()))
+                Duration.ofDays(7), Duration.ofDays(30), 100, Optional.empty(), Optional.empty(), Optional.empty(), "'self'", "Herald", "#2563eb", Duration.ofDays(5),
+                Optional.empty(), Optional.empty(), Optional.empty(), java.util.List.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HERALD_USER_AGENT")
                 .hasMessageContaining("not blank");
@@ -227,12 +229,71 @@ class HeraldConfigTest {
     }
 
     @Test
-    void theAdminTokenCanBeSetAfterReading() {
-        HeraldConfig c = HeraldConfig.defaults().withAdminToken(ADMIN_TOKEN);
+    void theNewerSettingsHaveTheirDefaults() {
+        HeraldConfig c = HeraldConfig.defaults();
 
-        assertThat(c.adminToken()).contains(ADMIN_TOKEN);
-        assertThatThrownBy(() -> HeraldConfig.defaults().withAdminToken("short"))
+        assertThat(c.publicUrl(8080)).isEqualTo("http://localhost:8080");
+        assertThat(c.portalFrameAncestors()).isEqualTo("'self'");
+        assertThat(c.portalTitle()).isEqualTo("Herald");
+        assertThat(c.portalAccent()).isEqualTo("#2563eb");
+        assertThat(c.pauseFailingAfter()).isEqualTo(Duration.ofDays(5));
+        assertThat(c.operatorTenant()).isEmpty();
+        assertThat(c.otelEndpoint()).isEmpty();
+        assertThat(c.proxyUrl()).isEmpty();
+        assertThat(c.noProxy()).isEmpty();
+    }
+
+    @Test
+    void readsTheNewerSettings() {
+        HeraldConfig c = HeraldConfig.from(Map.of(
+                "HERALD_PUBLIC_URL", "https://hooks.example.com/",
+                "HERALD_PORTAL_FRAME_ANCESTORS", "'self' https://app.example.com https://*.example.org:443",
+                "HERALD_PORTAL_TITLE", "Acme Webhooks",
+                "HERALD_PORTAL_ACCENT", "#0a7",
+                "HERALD_PAUSE_FAILING_AFTER", "0",
+                "HERALD_OPERATOR_TENANT", "ops",
+                "HERALD_OTEL_ENDPOINT", "http://127.0.0.1:4318",
+                "HERALD_PROXY_URL", "http://user:secret@proxy.internal:3128",
+                "HERALD_NO_PROXY", "internal.example, .corp.example , 10.0.0.1"));
+
+        assertThat(c.publicUrl(8080)).isEqualTo("https://hooks.example.com");
+        assertThat(c.portalAccent()).isEqualTo("#0a7");
+        assertThat(c.pauseFailingAfter()).isZero();
+        assertThat(c.operatorTenant()).contains("ops");
+        assertThat(c.noProxy()).containsExactly("internal.example", ".corp.example", "10.0.0.1");
+        assertThat(c.toString()).doesNotContain("secret").contains("pauseFailingAfter=never");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "HERALD_PUBLIC_URL             | ftp://x        | http:// or https://",
+            "HERALD_PUBLIC_URL             | https://x/?a=1 | query",
+            "HERALD_PORTAL_FRAME_ANCESTORS | 'self'; script-src * | CSP sources",
+            "HERALD_PORTAL_TITLE           | a\\007b | control characters",
+            "HERALD_PORTAL_ACCENT          | red            | #rgb or #rrggbb",
+            "HERALD_PAUSE_FAILING_AFTER    | 30s            | 0 (never) or from 1m",
+            "HERALD_OPERATOR_TENANT        | -ops           | tenant id",
+            "HERALD_PROXY_URL              | socks5://p:1080 | http:// or https://",
+            "HERALD_NO_PROXY               | a b            | comma-separated",
+    })
+    void aBadNewerSettingNamesItself(String setting, String value, String accepted) {
+        assertThatThrownBy(() -> HeraldConfig.from(Map.of(setting, value.translateEscapes())))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("HERALD_ADMIN_TOKEN");
+                .hasMessageContaining(setting)
+                .hasMessageContaining(accepted);
+    }
+
+    @Test
+    void everySettingHasOneFlagAndEveryVariableIsInTheTable() throws Exception {
+        java.util.Set<String> variables = new java.util.TreeSet<>();
+        for (var f : HeraldConfig.class.getFields()) {
+            if (f.getType() == String.class && f.getName().equals(f.getName().toUpperCase(java.util.Locale.ROOT))
+                    && String.valueOf(f.get(null)).startsWith("HERALD_")) {
+                variables.add((String) f.get(null));
+            }
+        }
+
+        assertThat(Setting.ALL).extracting(Setting::variable).containsExactlyInAnyOrderElementsOf(variables);
+        assertThat(Setting.ALL).extracting(Setting::flag).doesNotHaveDuplicates();
     }
 }
