@@ -11,6 +11,7 @@ import dev.herald.endpoint.EndpointValidator;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.ingest.Publisher;
 import dev.herald.store.BatchStore;
+import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
@@ -82,7 +83,7 @@ public final class Herald implements AutoCloseable {
                         engine.wake(); // why: per-event deliveries are sealed by the publish itself
                     }));
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, eventTypes, endpoints, new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), eventTypes, endpoints, new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,
                     new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));
@@ -100,6 +101,10 @@ public final class Herald implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    public HttpApi api() {
+        return api;
     }
 
     public Database database() {

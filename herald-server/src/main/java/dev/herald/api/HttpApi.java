@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import dev.herald.endpoint.EndpointValidator;
 import dev.herald.ingest.Publisher;
+import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
@@ -32,18 +33,20 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public record Parts(Database db, TenantStore tenants, EventTypeStore eventTypes, EndpointStore endpoints,
+    public record Parts(Database db, TenantStore tenants, CredentialStore credentials, EventTypeStore eventTypes, EndpointStore endpoints,
                         DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
                         PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
                         Runnable onDeliveryDue, Runnable onDeleted) {
     }
 
     public HttpApi(Parts p) {
-        Auth auth = new Auth(p.adminToken(), p.tenants(), new AuthThrottle(p.clock()));
-        ManagementRoutes management = new ManagementRoutes(auth, p.tenants(), p.eventTypes(), p.clock(), p.onDeleted());
-        EndpointRoutes endpoints = new EndpointRoutes(auth, management, p.endpoints(), p.validator(), p.clock(),
+        Auth auth = new Auth(p.adminToken(), p.credentials(), new AuthThrottle(p.clock()), p.clock());
+        ManagementRoutes management = new ManagementRoutes(p.tenants(), p.eventTypes(), p.clock(), p.onDeleted());
+        CredentialRoutes credentials = new CredentialRoutes(management, p.credentials(), p.clock(),
+                () -> p.config().publicUrl(port()));
+        EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
                 p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
-        TenantDataRoutes data = new TenantDataRoutes(auth, management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
+        TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -55,17 +58,20 @@ public final class HttpApi implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new EarlyErrors()));
             Routes r = new Routes(config.routes);
             management.register(r);
+            credentials.register(r);
             endpoints.register(r);
             data.register(r);
-            r.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            r.get("/healthz", Access.PUBLIC, ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             Readiness readiness = new Readiness(p.db());
-            r.get("/readyz", ctx -> {
+            r.get("/readyz", Access.PUBLIC, ctx -> {
                 var health = readiness.check();
                 ctx.status(Readiness.status(health)).contentType("application/json").result(Readiness.body(health));
             });
-            r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
+            r.get("/metrics", Access.PUBLIC, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
 
             config.routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+            // why: the one place every route's access is checked, before its handler (see Access)
+            config.routes.beforeMatched(auth::enforce);
             config.routes.after(ctx -> record(p.metrics(), ctx));
             config.routes.exception(ApiError.class, (e, ctx) -> Problems.write(ctx, e.status, e.getMessage(), e.field));
             config.routes.exception(Invalid.class, (e, ctx) -> Problems.write(ctx, 422, e.getMessage(), e.field()));
@@ -108,6 +114,23 @@ public final class HttpApi implements AutoCloseable {
                     + cause.getMessage() + "); use an address of this machine, or 0.0.0.0 for all of them");
         }
         return this;
+    }
+
+    /** A route as registered: its method, path template, who may call it and the query parameters it takes. */
+    public record Route(String method, String path, String access, java.util.Set<String> queryParams) {
+    }
+
+    /** Every route of the table, in registration order (what the OpenAPI document and its tests walk). */
+    public java.util.List<Route> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(e -> e.method.isHttpMethod())
+                .map(e -> new Route(e.method.name(), e.path,
+                        e.metadata(io.javalin.security.Roles.class) == null ? "" // why: a route registered around Routes
+                                : e.metadata(io.javalin.security.Roles.class).getRoles().stream().map(Object::toString)
+                                .collect(java.util.stream.Collectors.joining(",")),
+                        e.metadata(QueryParams.class) == null ? java.util.Set.of() : e.metadata(QueryParams.class).names()))
+                .toList();
     }
 
     public int port() {

@@ -5,24 +5,22 @@ import dev.herald.store.EventType;
 import dev.herald.store.EventTypeStore;
 import dev.herald.store.TenantStore;
 import dev.herald.tenant.Tenant;
-import dev.herald.tenant.TenantKeys;
 import dev.herald.validation.EventTypeName;
 import dev.herald.validation.Fields;
+import dev.herald.validation.Invalid;
 import java.time.Clock;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Tenants, tenant keys and the event-type catalogue: the admin's side of the API. */
 final class ManagementRoutes {
 
-    private final Auth auth;
     private final TenantStore tenants;
     private final EventTypeStore eventTypes;
     private final Clock clock;
     private final Runnable onDeleted;
 
     /** @param onDeleted told when a tenant was deleted, so its rows are purged in the background */
-    ManagementRoutes(Auth auth, TenantStore tenants, EventTypeStore eventTypes, Clock clock, Runnable onDeleted) {
-        this.auth = auth;
+    ManagementRoutes(TenantStore tenants, EventTypeStore eventTypes, Clock clock, Runnable onDeleted) {
         this.tenants = tenants;
         this.eventTypes = eventTypes;
         this.clock = clock;
@@ -30,15 +28,10 @@ final class ManagementRoutes {
     }
 
     void register(Routes r) {
-        r.post("/v1/tenants", ctx -> {
-            auth.admin(ctx);
+        r.post("/v1/tenants", Access.ADMIN, ctx -> {
             Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("id", "name");
             String id = f.requiredString("id", Tenant.ID, Tenant.ID_RULE);
-            String name = f.requiredString("name");
-            if (name.isBlank() || name.length() > 256) {
-                throw new dev.herald.validation.Invalid("name", "must be 1 to 256 characters, not blank");
-            }
-            Tenant t = new Tenant(id, name, clock.instant());
+            Tenant t = new Tenant(id, name(f), clock.instant());
             if (!tenants.create(t)) {
                 throw ApiError.conflict(tenants.deleting(id)
                         ? "the tenant with id " + id + " is being deleted; its id is free again once its data is purged"
@@ -46,36 +39,27 @@ final class ManagementRoutes {
             }
             Responses.json(ctx, 201, view(t));
         });
-        r.get("/v1/tenants", QueryParams.PAGE, ctx -> {
-            auth.admin(ctx);
+        r.get("/v1/tenants", Access.ADMIN, QueryParams.PAGE, ctx -> {
             Responses.json(ctx, 200, Pagination.page(
                     tenants.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));
         });
-        r.get("/v1/tenants/{tenant}", ctx -> {
-            auth.admin(ctx);
-            Responses.json(ctx, 200, view(existing(ctx.pathParam("tenant"))));
+        r.get("/v1/tenants/{tenant}", Access.ADMIN, ctx -> Responses.json(ctx, 200, view(existing(ctx.pathParam("tenant")))));
+        r.patch("/v1/tenants/{tenant}", Access.ADMIN, ctx -> {
+            String id = ctx.pathParam("tenant");
+            String name = name(Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("name"));
+            if (!tenants.rename(id, name)) {
+                throw ApiError.notFound("no tenant " + id);
+            }
+            Responses.json(ctx, 200, view(existing(id)));
         });
-        r.delete("/v1/tenants/{tenant}", ctx -> {
-            auth.admin(ctx);
+        r.delete("/v1/tenants/{tenant}", Access.ADMIN, ctx -> {
             if (!tenants.delete(ctx.pathParam("tenant"), clock.instant())) {
                 throw ApiError.notFound("no tenant " + ctx.pathParam("tenant"));
             }
             onDeleted.run();
             ctx.status(204);
         });
-        r.post("/v1/tenants/{tenant}/keys", ctx -> {
-            auth.admin(ctx);
-            Tenant t = existing(ctx.pathParam("tenant"));
-            Fields.of(Bodies.optionalJson(ctx), "").only();
-            String key = TenantKeys.generate();
-            tenants.addKey(t.id(), TenantKeys.hash(key), key.substring(0, 8), clock.instant());
-            ObjectNode n = Json.object();
-            n.put("key", key);
-            n.put("tenant_id", t.id());
-            Responses.json(ctx, 201, n);
-        });
-        r.post("/v1/event-types", ctx -> {
-            auth.admin(ctx);
+        r.post("/v1/event-types", Access.ADMIN, ctx -> {
             Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("name", "description");
             String name = f.requiredString("name", EventTypeName.PATTERN, EventTypeName.RULE);
             EventType t = new EventType(name, f.string("description", "", 1024), clock.instant());
@@ -84,11 +68,18 @@ final class ManagementRoutes {
             }
             Responses.json(ctx, 201, view(t));
         });
-        r.get("/v1/event-types", QueryParams.PAGE, ctx -> {
-            auth.admin(ctx);
+        r.get("/v1/event-types", Access.AUTHENTICATED, QueryParams.PAGE, ctx -> {
             Responses.json(ctx, 200, Pagination.page(
                     eventTypes.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));
         });
+    }
+
+    private static String name(Fields f) {
+        String name = f.requiredString("name");
+        if (name.isBlank() || name.length() > 256) {
+            throw new Invalid("name", "must be 1 to 256 characters, not blank");
+        }
+        return name;
     }
 
     Tenant existing(String id) {

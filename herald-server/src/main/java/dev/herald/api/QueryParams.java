@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import io.javalin.http.Context;
+import io.javalin.router.EndpointMetadata;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,7 +11,7 @@ import java.util.Set;
  * request against them before its handler runs, so a parameter the route does not know (a misspelt filter)
  * is a 400 naming it instead of being ignored and answering with everything.
  */
-record QueryParams(Set<String> names) {
+record QueryParams(Set<String> names) implements EndpointMetadata {
     static final QueryParams NONE = new QueryParams(Set.of());
     /** What every list accepts: {@code ?limit=&cursor=}. */
     static final QueryParams PAGE = NONE.and("limit", "cursor");

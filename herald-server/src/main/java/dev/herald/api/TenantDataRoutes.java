@@ -19,16 +19,14 @@ final class TenantDataRoutes {
     private static final String DELIVERY = "/v1/tenants/{tenant}/deliveries/{delivery}";
     private static final QueryParams DELIVERY_FILTERS = QueryParams.PAGE.and("status", "endpoint_id");
 
-    private final Auth auth;
     private final ManagementRoutes management;
     private final Publisher publisher;
     private final DeliveryStore deliveries;
     private final Clock clock;
     private final Runnable onDeliveryDue;
 
-    TenantDataRoutes(Auth auth, ManagementRoutes management, Publisher publisher, DeliveryStore deliveries, Clock clock,
+    TenantDataRoutes(ManagementRoutes management, Publisher publisher, DeliveryStore deliveries, Clock clock,
                      Runnable onDeliveryDue) {
-        this.auth = auth;
         this.management = management;
         this.publisher = publisher;
         this.deliveries = deliveries;
@@ -37,13 +35,11 @@ final class TenantDataRoutes {
     }
 
     void register(Routes r) {
-        r.post("/v1/tenants/{tenant}/events", ctx -> {
-            auth.admin(ctx);
+        r.post("/v1/tenants/{tenant}/events", Access.ADMIN, ctx -> {
             String tenant = management.existing(ctx.pathParam("tenant")).id();
             Responses.json(ctx, 202, view(publisher.publish(tenant, Bodies.json(ctx, Bodies.MAX_BODY))));
         });
-        r.post("/v1/tenants/{tenant}/events/bulk", ctx -> {
-            auth.admin(ctx);
+        r.post("/v1/tenants/{tenant}/events/bulk", Access.ADMIN, ctx -> {
             String tenant = management.existing(ctx.pathParam("tenant")).id();
             List<Published> published = publisher.publishBulk(tenant, Bodies.json(ctx, Bodies.MAX_BULK_BODY));
             ObjectNode n = Json.object();
@@ -51,7 +47,7 @@ final class TenantDataRoutes {
             published.forEach(p -> data.add(view(p)));
             Responses.json(ctx, 202, n);
         });
-        r.get("/v1/tenants/{tenant}/deliveries", DELIVERY_FILTERS, ctx -> {
+        r.get("/v1/tenants/{tenant}/deliveries", Access.TENANT_READ, DELIVERY_FILTERS, ctx -> {
             String tenant = tenant(ctx);
             Delivery.Status status = status(ctx.queryParam("status"));
             String endpointId = ctx.queryParam("endpoint_id");
@@ -60,8 +56,8 @@ final class TenantDataRoutes {
                             Pagination.cursor(ctx), Pagination.limit(ctx)),
                     d -> view(d, false)));
         });
-        r.get(DELIVERY, ctx -> Responses.json(ctx, 200, view(existing(ctx), true)));
-        r.post(DELIVERY + "/retry", ctx -> {
+        r.get(DELIVERY, Access.TENANT_READ, ctx -> Responses.json(ctx, 200, view(existing(ctx), true)));
+        r.post(DELIVERY + "/retry", Access.TENANT_WRITE, ctx -> {
             String tenant = tenant(ctx);
             Fields.of(Bodies.optionalJson(ctx), "").only();
             switch (deliveries.retry(tenant, ctx.pathParam("delivery"), clock.instant())) {
@@ -77,9 +73,7 @@ final class TenantDataRoutes {
     }
 
     private String tenant(Context ctx) {
-        String tenant = ctx.pathParam("tenant");
-        auth.tenant(ctx, tenant);
-        return management.existing(tenant).id();
+        return management.existing(ctx.pathParam("tenant")).id();
     }
 
     private Delivery existing(Context ctx) {

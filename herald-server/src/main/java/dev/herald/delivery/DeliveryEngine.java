@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import dev.herald.config.HeraldConfig;
 import dev.herald.endpoint.TargetGuard;
+import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
@@ -43,7 +44,7 @@ public final class DeliveryEngine implements AutoCloseable {
         this.clients = new HttpClients(guard);
         this.dispatcher = new Dispatcher(store, db, new Sender(clients, guard, settings.userAgent(), clock), clock, metrics,
                 settings.random(), settings.poll(), settings.limits());
-        this.housekeeper = new Housekeeper(store, new DeletionStore(db), metrics, clock, settings.retention(),
+        this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),
                 settings.retentionFailed());
     }
 

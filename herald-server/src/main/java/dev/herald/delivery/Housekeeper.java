@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.store.CredentialStore;
 import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import java.time.Clock;
@@ -26,6 +27,7 @@ final class Housekeeper implements AutoCloseable {
 
     private final DispatchStore store;
     private final DeletionStore deletions;
+    private final CredentialStore credentials;
     private final DeliveryMetrics metrics;
     private final Clock clock;
     private final Duration retention;
@@ -37,10 +39,11 @@ final class Housekeeper implements AutoCloseable {
             r -> Thread.ofPlatform().name("herald-deleter").daemon().unstarted(r));
     private final AtomicBoolean deleting = new AtomicBoolean();
 
-    Housekeeper(DispatchStore store, DeletionStore deletions, DeliveryMetrics metrics, Clock clock, Duration retention,
+    Housekeeper(DispatchStore store, DeletionStore deletions, CredentialStore credentials, DeliveryMetrics metrics, Clock clock, Duration retention,
                 Duration retentionFailed) {
         this.store = store;
         this.deletions = deletions;
+        this.credentials = credentials;
         this.metrics = metrics;
         this.clock = clock;
         this.retention = retention;
@@ -109,9 +112,11 @@ final class Housekeeper implements AutoCloseable {
                 n = store.purge(now.minus(retention), now.minus(retentionFailed), PURGE_BATCH);
                 total += n;
             } while (n > 0 && !Thread.currentThread().isInterrupted());
+            // why: revoked keys and ended portal sessions are kept as long as delivered data, then go
+            total += credentials.purge(clock.instant().minus(retention));
             if (total > 0) {
-                log.info("Retention: purged {} rows (delivered deliveries and events older than {}, failed deliveries"
-                        + " older than {})", total, retention, retentionFailed);
+                log.info("Retention: purged {} rows (delivered deliveries, events, revoked keys and ended portal"
+                        + " sessions older than {}, failed deliveries older than {})", total, retention, retentionFailed);
             }
         } catch (Throwable e) {
             // why: a failed purge must not end the timer's schedule; it runs again in a minute

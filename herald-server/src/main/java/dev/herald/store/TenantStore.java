@@ -53,16 +53,9 @@ public final class TenantStore {
         return db.read(c -> Sql.one(c, "SELECT 1 FROM tenants WHERE id = ? AND deleted_at IS NOT NULL", rs -> true, id)).isPresent();
     }
 
-    public void addKey(String tenantId, String keyHash, String prefix, Instant now) {
-        db.inTransaction(c -> Sql.update(c,
-                "INSERT INTO tenant_keys (key_hash, tenant_id, prefix, created_at) VALUES (?, ?, ?, ?)",
-                keyHash, tenantId, prefix, now.toEpochMilli()));
-    }
-
-    /** The tenant a key belongs to, found by the key's hash. */
-    public Optional<String> tenantOfKey(String keyHash) {
-        return db.read(c -> Sql.one(c, "SELECT k.tenant_id FROM tenant_keys k JOIN tenants t ON t.id = k.tenant_id"
-                        + " WHERE k.key_hash = ? AND t.deleted_at IS NULL", rs -> rs.getString(1), keyHash));
+    /** Renames the tenant; false when there is no such tenant. */
+    public boolean rename(String id, String name) {
+        return db.inTransaction(c -> Sql.update(c, "UPDATE tenants SET name = ? WHERE id = ? AND deleted_at IS NULL", name, id) == 1);
     }
 
     private static Tenant tenant(ResultSet rs) throws SQLException {

@@ -38,6 +38,7 @@ abstract class StoreContractTest {
 
     Database db;
     TenantStore tenants;
+    CredentialStore credentials;
     EventTypeStore eventTypes;
     EndpointStore endpoints;
     EventStore events;
@@ -53,6 +54,7 @@ abstract class StoreContractTest {
     void openStores() {
         db = open();
         tenants = new TenantStore(db);
+        credentials = new CredentialStore(db);
         eventTypes = new EventTypeStore(db);
         endpoints = new EndpointStore(db, SecretBox.plaintext());
         events = new EventStore(db, DeliveryBodies::event);
@@ -115,29 +117,77 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void findsTheTenantOfAKeyByItsHash() {
+    void findsTheTenantOfAKeyByItsHashUntilTheKeyIsRevoked() {
         tenants.create(new Tenant("acme", "Acme", clock.instant()));
         tenants.create(new Tenant("globex", "Globex", clock.instant()));
 
-        tenants.addKey("acme", "hash-of-acme-key", "htk_acme", clock.instant());
-        tenants.addKey("globex", "hash-of-globex-key", "htk_glob", clock.instant());
+        credentials.addKey("key-a", "acme", "hash-of-acme-key", "hk_acme", clock.instant());
+        credentials.addKey("key-g", "globex", "hash-of-globex-key", "hk_glob", clock.instant());
 
-        assertThat(tenants.tenantOfKey("hash-of-acme-key")).contains("acme");
-        assertThat(tenants.tenantOfKey("hash-of-globex-key")).contains("globex");
-        assertThat(tenants.tenantOfKey("hash-of-no-key")).isEmpty();
+        assertThat(tenantOfKey("hash-of-acme-key")).contains("acme");
+        assertThat(tenantOfKey("hash-of-globex-key")).contains("globex");
+        assertThat(tenantOfKey("hash-of-no-key")).isEmpty();
+        assertThat(credentials.keys("acme")).extracting(CredentialStore.Key::id).containsExactly("key-a");
+
+        assertThat(credentials.revokeKey("globex", "key-a", clock.instant())).as("another tenant's key").isFalse();
+        assertThat(credentials.revokeKey("acme", "key-a", clock.instant())).isTrue();
+
+        assertThat(tenantOfKey("hash-of-acme-key")).isEmpty();
+        assertThat(credentials.keys("acme")).isEmpty();
+        assertThat(credentials.revokeKey("acme", "key-a", clock.instant())).as("revoked already").isFalse();
+        clock.tick(Duration.ofDays(2));
+        assertThat(credentials.purge(clock.instant().minus(Duration.ofDays(1)))).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM tenant_keys")).isEqualTo(1);
+    }
+
+    @Test
+    void aKeysLastUseIsRecorded() {
+        tenantsExist();
+        credentials.addKey("key-a", "acme", "hash-a", "hk_acme", clock.instant());
+        clock.tick(Duration.ofMinutes(5));
+
+        credentials.keyUsed("key-a", clock.instant());
+
+        assertThat(credentials.keys("acme")).singleElement().extracting(CredentialStore.Key::lastUsedAt).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void aPortalSessionIsFoundUntilItExpiresOrIsRevoked() {
+        tenantsExist();
+        Instant now = clock.instant();
+        credentials.addSession(new CredentialStore.Session("ps-1", "acme", true, now, now.plusSeconds(3600)), "hash-1");
+        credentials.addSession(new CredentialStore.Session("ps-2", "acme", false, now, now.plusSeconds(600)), "hash-2");
+
+        assertThat(credentials.sessionByHash("hash-1", now)).get().satisfies(s -> {
+            assertThat(s.tenantId()).isEqualTo("acme");
+            assertThat(s.readOnly()).isTrue();
+        });
+        assertThat(credentials.sessions("acme", now)).extracting(CredentialStore.Session::id).containsExactly("ps-2", "ps-1");
+        assertThat(credentials.sessions("globex", now)).isEmpty();
+
+        assertThat(credentials.sessionByHash("hash-2", now.plusSeconds(600))).as("expired").isEmpty();
+        assertThat(credentials.revokeSession("globex", "ps-1", now)).isFalse();
+        assertThat(credentials.revokeSession("acme", "ps-1", now)).isTrue();
+        assertThat(credentials.sessionByHash("hash-1", now)).as("revoked").isEmpty();
+        assertThat(credentials.sessions("acme", now)).extracting(CredentialStore.Session::id).containsExactly("ps-2");
+        assertThat(credentials.purge(now.plusSeconds(601))).isEqualTo(2);
     }
 
     @Test
     void aKeyForAnUnknownTenantIsRefused() {
-        assertThatThrownBy(() -> tenants.addKey("nobody", "hash", "htk_", clock.instant()))
+        assertThatThrownBy(() -> credentials.addKey("k", "nobody", "hash", "hk_", clock.instant()))
                 .isInstanceOf(StoreException.class);
+    }
+
+    private Optional<String> tenantOfKey(String hash) {
+        return credentials.keyByHash(hash).map(CredentialStore.Key::tenantId);
     }
 
     @Test
     void deletingATenantDeletesEverythingItOwnsAndNothingElse() {
         for (String t : List.of("acme", "globex")) {
             tenants.create(new Tenant(t, t, clock.instant()));
-            tenants.addKey(t, "hash-" + t, "htk_", clock.instant());
+            credentials.addKey("key-" + t, t, "hash-" + t, "hk_", clock.instant());
             endpoints.create(endpoint("ep-" + t, t, spec(List.of())));
             events.publish(t, List.of(new NewEvent("ev-" + t, "order.created", "{}")), clock.instant());
             insertDelivery("dl-" + t, t, "ep-" + t, "failed", 1, 0);
@@ -150,7 +200,7 @@ abstract class StoreContractTest {
         // at once: gone for the API, its keys refused, its endpoints receive nothing and send nothing
         assertThat(tenants.get("acme")).isEmpty();
         assertThat(tenants.list(null, 10).items()).extracting(Tenant::id).containsExactly("globex");
-        assertThat(tenants.tenantOfKey("hash-acme")).isEmpty();
+        assertThat(tenantOfKey("hash-acme")).isEmpty();
         assertThat(tenants.deleting("acme")).isTrue();
         assertThat(tenants.create(new Tenant("acme", "Again", clock.instant()))).isFalse();
         assertThat(endpoints.get("acme", "ep-acme")).isEmpty();
@@ -177,7 +227,7 @@ abstract class StoreContractTest {
         assertThat(count("SELECT COUNT(*) FROM attempts WHERE delivery_id = 'dl-acme'")).isZero();
 
         // why: the other tenant's rows must survive the cascade untouched
-        assertThat(tenants.tenantOfKey("hash-globex")).contains("globex");
+        assertThat(tenantOfKey("hash-globex")).contains("globex");
         assertThat(count("SELECT COUNT(*) FROM endpoints")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM queue")).isEqualTo(1);

@@ -8,24 +8,30 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Tenant keys are 32 random bytes, shown once and stored only as their SHA-256. A key is high-entropy, so
- * an unsalted fast hash is enough: nobody can search a 256-bit space, and lookups stay one index probe.
+ * Bearer tokens Herald issues: tenant keys ({@code hk_}) and portal sessions ({@code hps_}), each 32 random
+ * bytes, shown once and stored only as their SHA-256. A token is high-entropy, so an unsalted fast hash is
+ * enough: nobody can search a 256-bit space, and lookups stay one index probe.
  */
-public final class TenantKeys {
-    public static final String PREFIX = "hk_";
+public final class Tokens {
+    public static final String KEY_PREFIX = "hk_";
+    public static final String SESSION_PREFIX = "hps_";
+    /** How much of a token may be shown again (in lists), to tell tokens apart: the prefix and a few characters. */
+    public static final int SHOWN = 8;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private TenantKeys() {
+    private Tokens() {
     }
 
-    public static String generate() {
+    /** A new token: {@code prefix} and the base64url of 32 random bytes. */
+    public static String generate(String prefix) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    public static String hash(String key) {
-        return HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)));
+    /** The form a token is stored and looked up in: the hex of its SHA-256. */
+    public static String hash(String token) {
+        return HexFormat.of().formatHex(sha256(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
