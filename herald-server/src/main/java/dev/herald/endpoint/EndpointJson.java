@@ -53,6 +53,8 @@ public final class EndpointJson {
         }
         n.put("timeout_ms", s.timeout().toMillis());
         n.put("max_concurrency", s.maxConcurrency());
+        n.put("rate_limit_per_s", s.rateLimitPerS());
+        n.put("ordering", s.ordering().toString());
         n.put("status", s.status().toString());
         return n;
     }

@@ -16,10 +16,22 @@ public record EndpointSpec(
         TlsSettings tls,
         Duration timeout,
         int maxConcurrency,
+        Integer rateLimitPerS,
+        Ordering ordering,
         Status status) {
 
     public enum Format {
         BATCH, EVENT;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Whether deliveries of one ordering key go out one at a time, in publish order ({@code key}), or freely. */
+    public enum Ordering {
+        NONE, KEY;
 
         @Override
         public String toString() {
@@ -57,6 +69,7 @@ public record EndpointSpec(
     }
 
     public EndpointSpec withStatus(Status newStatus) {
-        return new EndpointSpec(url, description, eventTypes, format, batch, retry, headers, tls, timeout, maxConcurrency, newStatus);
+        return new EndpointSpec(url, description, eventTypes, format, batch, retry, headers, tls, timeout, maxConcurrency,
+                rateLimitPerS, ordering, newStatus);
     }
 }

@@ -2,6 +2,7 @@ package dev.herald.endpoint;
 
 import dev.herald.endpoint.EndpointSpec.Batching;
 import dev.herald.endpoint.EndpointSpec.Format;
+import dev.herald.endpoint.EndpointSpec.Ordering;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
 import dev.herald.endpoint.RetryPolicy.Kind;
@@ -41,9 +42,10 @@ public final class EndpointValidator {
     public static final int MAX_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_MAX_CONCURRENCY = 8;
     public static final int MAX_CONCURRENCY = 100;
+    public static final int MAX_RATE_LIMIT_PER_S = 10_000;
 
     static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
-            "secret", "tls", "timeout_ms", "max_concurrency", "status"};
+            "secret", "tls", "timeout_ms", "max_concurrency", "rate_limit_per_s", "ordering", "status"};
     /** The port of an authority: what follows the last colon that is not inside an IPv6 literal's brackets. */
     private static final Pattern PORT = Pattern.compile(".*[^:]:([^:\\]]*)");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
@@ -82,8 +84,11 @@ public final class EndpointValidator {
         TlsSettings tls = tls(f, url);
         Duration timeout = Duration.ofMillis(f.integer("timeout_ms", DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS));
         int maxConcurrency = (int) f.integer("max_concurrency", DEFAULT_MAX_CONCURRENCY, 1, MAX_CONCURRENCY);
+        Integer rateLimit = f.has("rate_limit_per_s") ? (int) f.integer("rate_limit_per_s", 0, 1, MAX_RATE_LIMIT_PER_S) : null;
+        Ordering ordering = f.choice("ordering", Ordering.NONE, Ordering.class);
         Status status = f.choice("status", Status.ACTIVE, Status.class);
-        return new EndpointSpec(url, description, types, format, batch, retry, headers, tls, timeout, maxConcurrency, status);
+        return new EndpointSpec(url, description, types, format, batch, retry, headers, tls, timeout, maxConcurrency, rateLimit,
+                ordering, status);
     }
 
     /**

@@ -89,14 +89,16 @@ public final class Publisher implements AutoCloseable {
     }
 
     private NewEvent event(JsonNode node, String path) {
-        Fields f = Fields.of(node, path).only("id", "type", "data");
+        Fields f = Fields.of(node, path).only("id", "type", "data", "ordering_key");
         String id = f.has("id") ? f.requiredString("id", EVENT_ID, "must be 1 to 255 visible ASCII characters") : Ids.uuid7(clock);
+        String orderingKey = f.has("ordering_key")
+                ? f.requiredString("ordering_key", EVENT_ID, "must be 1 to 255 visible ASCII characters") : null;
         String type = f.requiredString("type");
         JsonNode data = f.raw("data");
         if (data == null || !data.isObject()) {
             throw new Invalid(f.path("data"), "is required: a JSON object");
         }
         Unicode.checkTree(data, f.path("data"));
-        return new NewEvent(id, type, Json.write(data));
+        return new NewEvent(id, type, Json.write(data), orderingKey);
     }
 }

@@ -29,7 +29,8 @@ public final class EndpointStore {
     static final String COLUMNS = "id, tenant_id, url, description, event_types, format, batch_max_events,"
             + " batch_window_ms, retry_policy, retry_max_attempts, retry_horizon_ms, retry_initial_delay_ms, retry_on,"
             + " headers, secret, previous_secret, previous_secret_expires_at, tls_client_certificate, tls_client_key,"
-            + " tls_ca_certificates, timeout_ms, max_concurrency, status, paused_reason, created_at, updated_at";
+            + " tls_ca_certificates, timeout_ms, max_concurrency, rate_limit_per_s, ordering, status, paused_reason, created_at,"
+            + " updated_at";
 
     /** The columns that hold secrets: sealed by the {@link SecretBox} when a key is configured. */
     static final String SECRET = "secret";
@@ -77,14 +78,15 @@ public final class EndpointStore {
     private int insert(java.sql.Connection c, Endpoint e, EndpointSpec s) throws SQLException {
         String id = e.id();
         return Sql.update(c, "INSERT INTO endpoints (" + COLUMNS + ")"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 e.id(), e.tenantId(), s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(),
                 batchMax(s), batchWindow(s), s.retry().policy().toString(), s.retry().maxAttempts(),
                 millis(s.retry().horizon()), millis(s.retry().initialDelay()), s.retry().on().toString(),
                 headersJson(s.headers()), box.seal(context(id, SECRET), e.secret()),
                 box.seal(context(id, PREVIOUS_SECRET), e.previousSecret()), epoch(e.previousSecretExpiresAt()),
                 tls(s).clientCertificate(), box.seal(context(id, TLS_CLIENT_KEY), tls(s).clientKey()), tls(s).caCertificates(),
-                s.timeout().toMillis(), s.maxConcurrency(), s.status().toString(), e.pausedReason(),
+                s.timeout().toMillis(), s.maxConcurrency(), s.rateLimitPerS(), s.ordering().toString(), s.status().toString(),
+                e.pausedReason(),
                 e.createdAt().toEpochMilli(), e.updatedAt().toEpochMilli());
     }
 
@@ -108,13 +110,14 @@ public final class EndpointStore {
                         + " format = ?, batch_max_events = ?, batch_window_ms = ?, retry_policy = ?, retry_max_attempts = ?,"
                         + " retry_horizon_ms = ?, retry_initial_delay_ms = ?, retry_on = ?, headers = ?,"
                         + " tls_client_certificate = ?, tls_client_key = ?, tls_ca_certificates = ?, timeout_ms = ?,"
-                        + " max_concurrency = ?, paused_reason = CASE WHEN ? = status THEN paused_reason ELSE NULL END,"
+                        + " max_concurrency = ?, rate_limit_per_s = ?, ordering = ?, paused_reason = CASE WHEN ? = status THEN paused_reason ELSE NULL END,"
                         + " status = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
                 s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(), batchMax(s), batchWindow(s),
                 s.retry().policy().toString(), s.retry().maxAttempts(), millis(s.retry().horizon()),
                 millis(s.retry().initialDelay()), s.retry().on().toString(), headersJson(s.headers()),
                 tls(s).clientCertificate(), box.seal(context(id, TLS_CLIENT_KEY), tls(s).clientKey()), tls(s).caCertificates(),
-                s.timeout().toMillis(), s.maxConcurrency(), s.status().toString(), s.status().toString(), now.toEpochMilli(), tenantId, id));
+                s.timeout().toMillis(), s.maxConcurrency(), s.rateLimitPerS(), s.ordering().toString(), s.status().toString(),
+                s.status().toString(), now.toEpochMilli(), tenantId, id));
         return n == 1 ? get(tenantId, id) : Optional.empty();
     }
 
@@ -247,6 +250,8 @@ public final class EndpointStore {
                 cert == null && cas == null ? null : new TlsSettings(cert, key, cas),
                 Duration.ofMillis(rs.getLong("timeout_ms")),
                 rs.getInt("max_concurrency"),
+                Sql.nullableInt(rs, "rate_limit_per_s"),
+                EndpointSpec.Ordering.valueOf(rs.getString("ordering").toUpperCase(Locale.ROOT)),
                 Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)));
         Long previousExpires = Sql.nullableLong(rs, "previous_secret_expires_at");
         return new Endpoint(

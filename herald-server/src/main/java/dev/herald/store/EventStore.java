@@ -79,9 +79,9 @@ public final class EventStore {
 
     private Published storeOne(Prepared p, String tenantId, NewEvent e, List<Subscriber> subscribers, Instant now)
             throws SQLException {
-        Optional<Long> seq = p.one("INSERT INTO events (tenant_id, id, type, data, created_at) VALUES (?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq",
-                rs -> rs.getLong(1), tenantId, e.id(), e.type(), e.data(), now.toEpochMilli());
+        Optional<Long> seq = p.one("INSERT INTO events (tenant_id, id, type, data, ordering_key, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq",
+                rs -> rs.getLong(1), tenantId, e.id(), e.type(), e.data(), e.orderingKey(), now.toEpochMilli());
         if (seq.isEmpty()) {
             // why: the first event may be earlier in this very group, its queue rows still batched
             long createdAt = p.one("SELECT created_at FROM events WHERE tenant_id = ? AND id = ?",

@@ -79,6 +79,12 @@ final class Sql {
         }
     }
 
+    /** A nullable INTEGER column as {@code Integer}. */
+    static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
     /** A nullable BIGINT column as {@code Long}. */
     static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);

@@ -153,6 +153,14 @@ public final class Fields {
         return v.longValue();
     }
 
+    /** An RFC 3339 time ({@code 2026-11-24T10:00:00Z}, any offset), or {@code fallback} when absent. */
+    public java.time.Instant instant(String name, java.time.Instant fallback) {
+        if (!has(name)) {
+            return fallback;
+        }
+        return Times.parse(requiredString(name)).orElseThrow(() -> new Invalid(path(name), Times.RULE));
+    }
+
     public boolean bool(String name, boolean fallback) {
         if (!has(name)) {
             return fallback;

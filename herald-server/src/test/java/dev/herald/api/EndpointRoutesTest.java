@@ -72,6 +72,8 @@ class EndpointRoutesTest {
         assertThat(e.get("headers")).isEqualTo(Json.object());
         assertThat(e.get("timeout_ms").longValue()).isEqualTo(10_000);
         assertThat(e.get("status").stringValue()).isEqualTo("active");
+        assertThat(e.get("rate_limit_per_s").isNull()).isTrue();
+        assertThat(e.get("ordering").stringValue()).isEqualTo("none");
         assertThat(e.has("tls")).isFalse();
         // what GET shows is the same, but for the secret
         JsonNode got = h.get(path(t, e)).json();

@@ -412,17 +412,27 @@ class EndpointValidationTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"timeout_ms,99", "timeout_ms,60001", "timeout_ms,0", "timeout_ms,-5", "max_concurrency,0", "max_concurrency,101"})
+    @CsvSource({"timeout_ms,99", "timeout_ms,60001", "timeout_ms,0", "timeout_ms,-5", "max_concurrency,0", "max_concurrency,101",
+            "rate_limit_per_s,0", "rate_limit_per_s,10001", "rate_limit_per_s,-1"})
     void rangesRefused(String name, long value) {
         assertInvalid(with(quote(name) + ":" + value), name);
     }
 
     @ParameterizedTest
-    @CsvSource({"timeout_ms,100", "timeout_ms,60000", "max_concurrency,1", "max_concurrency,100"})
+    @CsvSource({"timeout_ms,100", "timeout_ms,60000", "max_concurrency,1", "max_concurrency,100", "rate_limit_per_s,1",
+            "rate_limit_per_s,10000"})
     void rangeBoundsAccepted(String name, long value) {
         var r = with(quote(name) + ":" + value);
         accepted(r);
         assertThat(r.json().get(name).longValue()).isEqualTo(value);
+    }
+
+    @Test
+    void orderingIsNoneOrKey() {
+        assertInvalid(with("\"ordering\":\"fifo\""), "ordering");
+        assertInvalid(with("\"ordering\":true"), "ordering");
+        assertThat(with("\"ordering\":\"key\"").json().get("ordering").stringValue()).isEqualTo("key");
+        assertThat(with("\"rate_limit_per_s\":null").json().get("rate_limit_per_s").isNull()).isTrue();
     }
 
     @Test

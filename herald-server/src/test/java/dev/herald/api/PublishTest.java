@@ -114,6 +114,15 @@ class PublishTest {
     }
 
     @Test
+    void anOrderingKeyIsStoredWithTheEvent() {
+        h.seed("pub-key");
+        assertThat(h.post("/v1/tenants/pub-key/events", "{\"id\":\"k1\",\"type\":\"pub.a\",\"data\":{},"
+                + "\"ordering_key\":\"customer-42\"}").status()).isEqualTo(202);
+
+        assertThat(count("SELECT COUNT(*) FROM events WHERE tenant_id = 'pub-key' AND ordering_key = 'customer-42'")).isEqualTo(1);
+    }
+
+    @Test
     void unknownTypeAndBadFields() {
         h.seed("pub-bad");
         assertInvalid(h.post("/v1/tenants/pub-bad/events", "{\"type\":\"pub.nope\",\"data\":{}}"), "type");
@@ -128,6 +137,10 @@ class PublishTest {
         assertInvalid(h.post("/v1/tenants/pub-bad/events", "{\"id\":\"" + "i".repeat(256) + "\",\"type\":\"pub.a\",\"data\":{}}"), "id");
         assertInvalid(h.post("/v1/tenants/pub-bad/events", "{\"id\":5,\"type\":\"pub.a\",\"data\":{}}"), "id");
         assertInvalid(h.post("/v1/tenants/pub-bad/events", "{\"type\":\"pub.a\",\"data\":{},\"payload\":{}}"), "payload");
+        assertInvalid(h.post("/v1/tenants/pub-bad/events", "{\"type\":\"pub.a\",\"data\":{},\"ordering_key\":\"\"}"), "ordering_key");
+        assertInvalid(h.post("/v1/tenants/pub-bad/events", "{\"type\":\"pub.a\",\"data\":{},\"ordering_key\":7}"), "ordering_key");
+        assertInvalid(h.post("/v1/tenants/pub-bad/events/bulk",
+                "{\"events\":[{\"type\":\"pub.a\",\"data\":{},\"ordering_key\":\"a b\"}]}"), "events[0].ordering_key");
         assertThat(events("pub-bad")).isZero();
         assertProblem(h.post("/v1/tenants/pub-nobody/events", "{\"type\":\"pub.a\",\"data\":{}}"), 404);
         assertProblem(h.post("/v1/tenants/pub-nobody/events/bulk", "{\"events\":[{\"type\":\"pub.a\",\"data\":{}}]}"), 404);

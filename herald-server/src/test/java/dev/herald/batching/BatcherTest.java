@@ -88,7 +88,7 @@ class BatcherTest {
         try (Database db = Databases.open(kind, dir)) {
             new TenantStore(db).create(new Tenant("acme", "Acme", clock.instant()));
             EndpointSpec spec = new EndpointSpec("https://partner.example/webhooks", "", List.of(), Format.BATCH,
-                    Batching.defaults(), RetryPolicy.polynomialDefault(), Map.of(), null, Duration.ofSeconds(10), 8, Status.ACTIVE);
+                    Batching.defaults(), RetryPolicy.polynomialDefault(), Map.of(), null, Duration.ofSeconds(10), 8, null, EndpointSpec.Ordering.NONE, Status.ACTIVE);
             new EndpointStore(db, dev.herald.store.SecretBox.plaintext()).create(new Endpoint("ep-1", "acme", spec, "whsec_x", null, null, null, clock.instant(), clock.instant()));
             List<NewEvent> backlog = new ArrayList<>();
             for (int i = 0; i < 2 * Batcher.MAX_EVENTS_PER_TRANSACTION; i++) {

@@ -55,7 +55,7 @@ class SecretsAtRestTest {
     private static Endpoint endpoint(String id, boolean tls) {
         EndpointSpec spec = new EndpointSpec("https://partner.example/hooks", "", List.of(), Format.BATCH, Batching.defaults(),
                 RetryPolicy.polynomialDefault(), Map.of(), tls ? new TlsSettings("CERT PEM", "KEY PEM of " + id, null) : null,
-                Duration.ofSeconds(10), 8, Status.ACTIVE);
+                Duration.ofSeconds(10), 8, null, EndpointSpec.Ordering.NONE, Status.ACTIVE);
         return new Endpoint(id, "acme", spec, "whsec_secret_of_" + id, null, null, null, NOW, NOW);
     }
 

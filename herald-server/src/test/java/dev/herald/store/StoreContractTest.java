@@ -295,7 +295,7 @@ abstract class StoreContractTest {
         EndpointSpec spec = new EndpointSpec("https://partner.example/hooks?x=1", "Orders for the ERP",
                 List.of("order.paid", "order.created"), Format.EVENT, null,
                 new RetryPolicy(RetryPolicy.Kind.EXPONENTIAL, 5, null, Duration.ofSeconds(30), RetryPolicy.RetryOn.SERVER_ERRORS),
-                headers, new TlsSettings("CERT PEM", "KEY PEM", "CA PEM"), Duration.ofMillis(2_500), 7, Status.PAUSED);
+                headers, new TlsSettings("CERT PEM", "KEY PEM", "CA PEM"), Duration.ofMillis(2_500), 7, 250, EndpointSpec.Ordering.KEY, Status.PAUSED);
         Endpoint e = new Endpoint("ep-1", "acme", spec, "whsec_current", "whsec_old", clock.instant().plusSeconds(60),
                 "410 Gone", clock.instant(), clock.instant().plusSeconds(1));
 
@@ -314,7 +314,7 @@ abstract class StoreContractTest {
         EndpointSpec spec = new EndpointSpec("https://partner.example/batches", "", List.of(), Format.BATCH,
                 new Batching(250, Duration.ofMillis(5_000)),
                 new RetryPolicy(RetryPolicy.Kind.POLYNOMIAL, 12, Duration.ofDays(10), null, RetryPolicy.RetryOn.NON_2XX),
-                Map.of(), null, Duration.ofSeconds(10), 1, Status.ACTIVE);
+                Map.of(), null, Duration.ofSeconds(10), 1, null, EndpointSpec.Ordering.NONE, Status.ACTIVE);
         Endpoint e = new Endpoint("ep-2", "acme", spec, "whsec_s", null, null, null, clock.instant(), clock.instant());
 
         endpoints.create(e);
@@ -361,7 +361,7 @@ abstract class StoreContractTest {
         headers.put("X-B", "2");
         headers.put("X-A", "1");
         EndpointSpec changed = new EndpointSpec("https://other.example/in", "changed", List.of("order.paid"), Format.EVENT,
-                null, RetryPolicy.exponentialDefault(), headers, new TlsSettings("C", "K", null), Duration.ofSeconds(3), 4,
+                null, RetryPolicy.exponentialDefault(), headers, new TlsSettings("C", "K", null), Duration.ofSeconds(3), 4, null, EndpointSpec.Ordering.NONE,
                 Status.ACTIVE);
 
         Optional<Endpoint> updated = endpoints.update("acme", "ep-1", changed, clock.instant());
@@ -929,13 +929,13 @@ abstract class StoreContractTest {
 
     EndpointSpec spec(List<String> types) {
         return new EndpointSpec("https://partner.example/webhooks", "", types, Format.BATCH, Batching.defaults(),
-                RetryPolicy.polynomialDefault(), Map.of("X-Partner-Account", "42"), null, Duration.ofSeconds(10), 10,
+                RetryPolicy.polynomialDefault(), Map.of("X-Partner-Account", "42"), null, Duration.ofSeconds(10), 10, null, EndpointSpec.Ordering.NONE,
                 Status.ACTIVE);
     }
 
     static EndpointSpec withTls(EndpointSpec s, TlsSettings tls) {
         return new EndpointSpec(s.url(), s.description(), s.eventTypes(), s.format(), s.batch(), s.retry(), s.headers(), tls,
-                s.timeout(), s.maxConcurrency(), s.status());
+                s.timeout(), s.maxConcurrency(), s.rateLimitPerS(), s.ordering(), s.status());
     }
 
     Endpoint endpoint(String id, String tenantId, EndpointSpec spec) {
