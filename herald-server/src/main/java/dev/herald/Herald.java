@@ -7,6 +7,7 @@ import dev.herald.config.AdminToken;
 import dev.herald.config.EncryptionKeys;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryEngine;
+import dev.herald.delivery.Notices;
 import dev.herald.endpoint.EndpointValidator;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.ingest.Publisher;
@@ -73,17 +74,20 @@ public final class Herald implements AutoCloseable {
             // why: refuse to start rather than serve endpoints whose secrets cannot be read; key ids are enough
             endpoints.checkReadable();
             TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
-            DeliveryEngine engine = started(parts, new DeliveryEngine(db, secrets, guard, clock, metrics, engineSettings).start());
-            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
             TenantStore tenants = new TenantStore(db);
             EventTypeStore eventTypes = new EventTypeStore(db);
-            Publisher publisher = started(parts, new Publisher(new EventStore(db, DeliveryBodies::event), eventTypes, clock,
-                    metrics, () -> {
-                        batcher.wake();
-                        engine.wake(); // why: per-event deliveries are sealed by the publish itself
-                    }));
+            EventStore events = new EventStore(db, DeliveryBodies::event);
+            Notices.prepare(config.operatorTenant(), tenants, eventTypes, clock.instant());
+            DeliveryEngine engine = started(parts,
+                    new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
+            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
+            Publisher publisher = started(parts, new Publisher(events, eventTypes, clock, metrics, () -> {
+                batcher.wake();
+                engine.wake(); // why: per-event deliveries are sealed by the publish itself
+            }));
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), eventTypes, endpoints, new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), eventTypes, endpoints,
+                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,
                     new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));

@@ -332,7 +332,7 @@ public record HeraldConfig(
     }
 
     /** A duration the way a user writes one: {@code 7d}, {@code 10m}, {@code 1500ms}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         for (var unit : new Object[][] {{86_400_000L, "d"}, {3_600_000L, "h"}, {60_000L, "m"}, {1_000L, "s"}}) {
             long size = (Long) unit[0];

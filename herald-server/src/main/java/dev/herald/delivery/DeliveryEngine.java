@@ -6,10 +6,12 @@ import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
+import dev.herald.store.EventStore;
 import dev.herald.store.SecretBox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -24,26 +26,29 @@ public final class DeliveryEngine implements AutoCloseable {
      *
      * @param random jitter source, uniform in [0, 1); tests pin it
      */
-    public record Settings(String userAgent, Duration retention, Duration retentionFailed, Duration poll,
-                           InFlight.Limits limits, DoubleSupplier random) {
+    public record Settings(String userAgent, Duration retention, Duration retentionFailed, Duration pauseFailingAfter,
+                           Optional<String> operatorTenant, Duration poll, InFlight.Limits limits, DoubleSupplier random) {
         public static Settings defaults(HeraldConfig config) {
-            return new Settings(config.userAgent(), config.retention(), config.retentionFailed(), Dispatcher.DEFAULT_POLL,
-                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble());
+            return new Settings(config.userAgent(), config.retention(), config.retentionFailed(), config.pauseFailingAfter(),
+                    config.operatorTenant(), Dispatcher.DEFAULT_POLL, InFlight.Limits.DEFAULTS,
+                    () -> ThreadLocalRandom.current().nextDouble());
         }
 
         /** These settings with the jitter source pinned (0.5 means no jitter). */
         public Settings withRandom(DoubleSupplier pinned) {
-            return new Settings(userAgent, retention, retentionFailed, poll, limits, pinned);
+            return new Settings(userAgent, retention, retentionFailed, pauseFailingAfter, operatorTenant, poll, limits, pinned);
         }
     }
 
-    public DeliveryEngine(Database db, SecretBox secrets, TargetGuard guard, Clock clock, MeterRegistry registry,
-                          Settings settings) {
-        DispatchStore store = new DispatchStore(db, secrets);
+    /** @param events where Herald's operational events are published (see {@code Notices}) */
+    public DeliveryEngine(Database db, SecretBox secrets, EventStore events, TargetGuard guard, Clock clock,
+                          MeterRegistry registry, Settings settings) {
+        DispatchStore store = new DispatchStore(db, secrets, events);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
         this.clients = new HttpClients(guard);
-        this.dispatcher = new Dispatcher(store, db, new Sender(clients, guard, settings.userAgent(), clock), clock, metrics,
-                settings.random(), settings.poll(), settings.limits());
+        this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock), clock,
+                metrics, settings.random(), settings.poll(), settings.limits(), settings.pauseFailingAfter(),
+                settings.operatorTenant());
         this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),
                 settings.retentionFailed());
     }

@@ -2,13 +2,13 @@ package dev.herald.delivery;
 
 import dev.herald.delivery.DeliveryMetrics.AttemptOutcome;
 import dev.herald.endpoint.Endpoint;
-import dev.herald.endpoint.RetryPolicy;
 import dev.herald.store.Attempt;
 import dev.herald.store.Database;
 import dev.herald.store.Delivery;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.DispatchStore.Claim;
 import dev.herald.store.DispatchStore.Outcome;
+import dev.herald.store.EventStore;
 import dev.herald.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,9 +53,11 @@ public final class Dispatcher implements AutoCloseable {
     private final Sender sender;
     private final Clock clock;
     private final DeliveryMetrics metrics;
-    private final DoubleSupplier random;
     private final Duration poll;
     private final InFlight inFlight;
+    private final Decisions decisions;
+    private final Notices notices;
+    private final EventStore events;
     private final Signal signal = new Signal();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
@@ -64,16 +67,18 @@ public final class Dispatcher implements AutoCloseable {
     /** Set once every attempt has ended: only then may the recorder stop. */
     private volatile boolean attemptsDone;
 
-    Dispatcher(DispatchStore store, Database db, Sender sender, Clock clock, DeliveryMetrics metrics, DoubleSupplier random,
-               Duration poll, InFlight.Limits limits) {
+    Dispatcher(DispatchStore store, Database db, EventStore events, Sender sender, Clock clock, DeliveryMetrics metrics,
+               DoubleSupplier random, Duration poll, InFlight.Limits limits, Duration pauseFailingAfter, Optional<String> operatorTenant) {
         this.store = store;
         this.db = db;
         this.sender = sender;
         this.clock = clock;
         this.metrics = metrics;
-        this.random = random;
         this.poll = poll;
         this.inFlight = new InFlight(limits);
+        this.events = events;
+        this.decisions = new Decisions(clock, random, pauseFailingAfter);
+        this.notices = new Notices(operatorTenant);
         this.claimer = Thread.ofPlatform().name("herald-dispatcher").daemon().unstarted(this::claimLoop);
         this.recorder = Thread.ofPlatform().name("herald-recorder").daemon().unstarted(this::recordLoop);
     }
@@ -142,6 +147,8 @@ public final class Dispatcher implements AutoCloseable {
             if (!claim.toSend()) {
                 log.info("Delivery {} to endpoint {} failed: its last allowed attempt ({}) was lost with its node",
                         claim.deliveryId(), claim.endpoint().id(), claim.attemptCount());
+                notices.lostLastAttempt(claim.endpoint().tenantId(), claim.endpoint().id(), claim.deliveryId(),
+                        claim.attemptCount(), now).ifPresent(n -> events.publish(List.of(n)));
                 continue;
             }
             unused.merge(claim.endpoint(), -1, Integer::sum);
@@ -183,31 +190,12 @@ public final class Dispatcher implements AutoCloseable {
     private void attempt(Claim claim) {
         Outcome outcome;
         try {
-            outcome = decide(claim, sender.send(claim));
+            outcome = decisions.decide(claim, sender.send(claim));
         } catch (Throwable t) {
             log.error("Bug: attempt of delivery {} to endpoint {} failed unexpectedly", claim.deliveryId(), claim.endpoint().id(), t);
-            outcome = decide(claim, new Sender.Result(clock.instant(), null, 0, "internal error: " + t, null, null));
+            outcome = decisions.decide(claim, new Sender.Result(clock.instant(), null, 0, "internal error: " + t, null, null));
         }
-        outcomes.add(outcome);
-    }
-
-    /** What an attempt's result means for its delivery, by the endpoint's retry policy. */
-    Outcome decide(Claim claim, Sender.Result r) {
-        RetryPolicy policy = claim.endpoint().spec().retry();
-        int n = claim.attemptCount() + 1;
-        int limit = claim.attemptLimit() != null ? claim.attemptLimit() : policy.maxAttempts();
-        Attempt attempt = new Attempt(n, r.at(), r.statusCode(), r.durationMs(), r.error(), r.responseBody());
-        Instant now = clock.instant();
-        return switch (Verdict.of(r.statusCode(), policy.on())) {
-            case DELIVERED -> new Outcome(claim, attempt, Delivery.Status.DELIVERED, null, null);
-            case GONE -> new Outcome(claim, attempt, Delivery.Status.PENDING, now,
-                    "the endpoint answered 410 Gone at " + r.at() + "; resume it (status active) once it accepts deliveries again");
-            case FAIL -> new Outcome(claim, attempt, Delivery.Status.FAILED, null, null);
-            case RETRY -> n >= limit
-                    ? new Outcome(claim, attempt, Delivery.Status.FAILED, null, null)
-                    : new Outcome(claim, attempt, Delivery.Status.PENDING,
-                            now.plus(policy.delayBeforeRetry(n, random.getAsDouble(), r.retryAfter())), null);
-        };
+        outcomes.add(notices.attach(outcome, clock.instant()));
     }
 
     private void recordLoop() {

@@ -29,7 +29,7 @@ public final class DispatchStore {
      * {@code leaseToken} means that lost attempt was the last one allowed: the delivery is failed, not to be sent.
      */
     public record Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
-                        Integer attemptLimit, String leaseToken, boolean reclaimed) {
+                        Integer attemptLimit, String leaseToken, boolean reclaimed, Instant endpointFailingSince) {
         public boolean toSend() {
             return leaseToken != null;
         }
@@ -39,8 +39,19 @@ public final class DispatchStore {
     public static final String LOST_ATTEMPT = "outcome unknown: the attempt was sent, but its answer was never recorded"
             + " (Herald stopped or lost its database while waiting); the receiver may have it already";
 
-    /** What an attempt ended in, to be written under the lease it was made with. */
-    public record Outcome(Claim claim, Attempt attempt, Status status, Instant nextAttemptAt, String pauseReason) {
+    /**
+     * What an attempt ended in, to be written under the lease it was made with; {@code notices} are events to
+     * publish in the same transaction (Herald's operational events), written only if the outcome is.
+     */
+    public record Outcome(Claim claim, Attempt attempt, Status status, Instant nextAttemptAt, String pauseReason,
+                          List<EventStore.Publish> notices) {
+        public Outcome(Claim claim, Attempt attempt, Status status, Instant nextAttemptAt, String pauseReason) {
+            this(claim, attempt, status, nextAttemptAt, pauseReason, List.of());
+        }
+
+        public Outcome withNotices(List<EventStore.Publish> more) {
+            return new Outcome(claim, attempt, status, nextAttemptAt, pauseReason, more);
+        }
     }
 
     /** Queue depth for the metrics. */
@@ -54,9 +65,13 @@ public final class DispatchStore {
     /** Endpoints already logged as unreadable: one line each, not one a round. */
     private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
 
-    public DispatchStore(Database db, SecretBox box) {
+    private final EventStore events;
+
+    /** @param events publishes operational events in the same transaction as the outcome that caused them */
+    public DispatchStore(Database db, SecretBox box, EventStore events) {
         this.db = db;
         this.endpoints = new EndpointStore(db, box);
+        this.events = events;
     }
 
     /** An active endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}. */
@@ -112,6 +127,10 @@ public final class DispatchStore {
         record Row(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit, boolean leased,
                    Long leasedAt) {
         }
+        // why: a list, not one(): the column is null while the endpoint succeeds, and Optional cannot hold null
+        List<Long> failing = p.list("SELECT failing_since FROM endpoints WHERE id = ?",
+                rs -> Sql.nullableLong(rs, "failing_since"), e.id());
+        Instant failingSince = failing.isEmpty() || failing.getFirst() == null ? null : Instant.ofEpochMilli(failing.getFirst());
         List<Row> rows = p.list("SELECT id, event_type, body, attempt_count, attempt_limit, lease_token, leased_at"
                         + " FROM deliveries WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?"
                         + " ORDER BY next_attempt_at LIMIT ?" + db.dialect().skipLocked(),
@@ -138,7 +157,7 @@ public final class DispatchStore {
                                     + " lease_token = NULL, lease_expires_at = NULL, leased_at = NULL, finished_at = ?"
                                     + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
                             attempts, now.toEpochMilli(), r.id(), now.toEpochMilli());
-                    out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true));
+                    out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true, failingSince));
                     continue;
                 }
             }
@@ -148,7 +167,8 @@ public final class DispatchStore {
                     token, leaseEnds.toEpochMilli(), leaseEnds.toEpochMilli(), now.toEpochMilli(), attempts, r.id(),
                     now.toEpochMilli());
             if (n == 1) {
-                out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), token, r.leased()));
+                out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), token, r.leased(),
+                        failingSince));
             }
         }
     }
@@ -165,11 +185,19 @@ public final class DispatchStore {
                 record(p, outcomes, now, fenced);
                 p.flush();
             }
+            List<EventStore.Publish> notices = outcomes.stream().filter(o -> !fenced.contains(o.claim().deliveryId()))
+                    .flatMap(o -> o.notices().stream()).toList();
+            if (!notices.isEmpty()) {
+                events.publishWithin(c, notices);
+            }
             return fenced;
         });
     }
 
     private static void record(Prepared p, List<Outcome> outcomes, Instant now, Set<String> fenced) throws SQLException {
+        // why: an endpoint's failing streak starts at its first failed attempt and ends at a 2xx; written once per
+        // endpoint per group, from the last of its attempts in the group
+        Map<String, Outcome> lastOfEndpoint = new java.util.LinkedHashMap<>();
         for (Outcome o : outcomes) {
             boolean finished = o.status() != Status.PENDING;
             int n = p.update("UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
@@ -192,6 +220,17 @@ public final class DispatchStore {
             if (o.pauseReason() != null) {
                 p.update("UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
                         + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
+            }
+            lastOfEndpoint.put(o.claim().endpoint().id(), o);
+        }
+        for (Outcome o : lastOfEndpoint.values()) {
+            Integer code = o.attempt().statusCode();
+            if (code != null && code >= 200 && code < 300) {
+                p.batch("UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
+                        o.claim().endpoint().id());
+            } else {
+                p.batch("UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL",
+                        o.attempt().at().toEpochMilli(), o.claim().endpoint().id());
             }
         }
     }

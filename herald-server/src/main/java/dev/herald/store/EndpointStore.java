@@ -110,7 +110,10 @@ public final class EndpointStore {
                         + " format = ?, batch_max_events = ?, batch_window_ms = ?, retry_policy = ?, retry_max_attempts = ?,"
                         + " retry_horizon_ms = ?, retry_initial_delay_ms = ?, retry_on = ?, headers = ?,"
                         + " tls_client_certificate = ?, tls_client_key = ?, tls_ca_certificates = ?, timeout_ms = ?,"
-                        + " max_concurrency = ?, rate_limit_per_s = ?, ordering = ?, paused_reason = CASE WHEN ? = status THEN paused_reason ELSE NULL END,"
+                        + " max_concurrency = ?, rate_limit_per_s = ?, ordering = ?,"
+                        + " paused_reason = CASE WHEN ? = status THEN paused_reason ELSE NULL END,"
+                        // why: a resumed endpoint starts a fresh streak; the old one would pause it again at once
+                        + " failing_since = CASE WHEN status = 'paused' THEN NULL ELSE failing_since END,"
                         + " status = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
                 s.url(), s.description(), typesJson(s.eventTypes()), s.format().toString(), batchMax(s), batchWindow(s),
                 s.retry().policy().toString(), s.retry().maxAttempts(), millis(s.retry().horizon()),

@@ -62,6 +62,17 @@ public final class EventStore {
         });
     }
 
+    /** Stores publishes inside the caller's transaction (operational events written with the outcome that caused them). */
+    void publishWithin(java.sql.Connection c, List<Publish> publishes) throws SQLException {
+        try (Prepared p = new Prepared(c)) {
+            Map<String, List<Subscriber>> subscribers = new HashMap<>();
+            for (Publish publish : publishes) {
+                store(p, publish, subscribers);
+            }
+            p.flush();
+        }
+    }
+
     private List<Published> store(Prepared p, Publish publish, Map<String, List<Subscriber>> cache) throws SQLException {
         List<Subscriber> subscribers = cache.get(publish.tenantId());
         if (subscribers == null) {

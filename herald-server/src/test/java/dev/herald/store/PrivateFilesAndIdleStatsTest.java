@@ -21,7 +21,7 @@ class PrivateFilesAndIdleStatsTest {
     @Test
     void queueStatisticsOfAnIdleStoreAreZeroWithNoOldestDue() {
         try (TestHerald h = TestHerald.sqlite()) {
-            DispatchStore.Stats s = new DispatchStore(h.herald().database(), SecretBox.plaintext()).stats(Instant.now());
+            DispatchStore.Stats s = new DispatchStore(h.herald().database(), SecretBox.plaintext(), null).stats(Instant.now());
             assertThat(s).isEqualTo(new DispatchStore.Stats(0, 0, 0, null));
         }
     }

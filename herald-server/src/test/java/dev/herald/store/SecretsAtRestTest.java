@@ -121,7 +121,7 @@ class SecretsAtRestTest {
         assertThatThrownBy(() -> endpoints.get("acme", "ep-2"))
                 .isInstanceOf(SecretBox.UnreadableSecretException.class)
                 .hasMessageContaining("the secret of endpoint ep-2 does not decrypt under key id " + A);
-        assertThat(new DispatchStore(db, box).due(NOW)).extracting(d -> d.endpoint().id()).containsExactly("ep-1");
+        assertThat(new DispatchStore(db, box, null).due(NOW)).extracting(d -> d.endpoint().id()).containsExactly("ep-1");
     }
 
     @ParameterizedTest

@@ -204,7 +204,7 @@ abstract class StoreContractTest {
         assertThat(tenants.deleting("acme")).isTrue();
         assertThat(tenants.create(new Tenant("acme", "Again", clock.instant()))).isFalse();
         assertThat(endpoints.get("acme", "ep-acme")).isEmpty();
-        assertThat(new DispatchStore(db, SecretBox.plaintext()).due(clock.instant().plusSeconds(60))).extracting(d -> d.endpoint().id())
+        assertThat(new DispatchStore(db, SecretBox.plaintext(), events).due(clock.instant().plusSeconds(60))).extracting(d -> d.endpoint().id())
                 .doesNotContain("ep-acme");
         events.publish("acme", List.of(new NewEvent("late", "order.created", "{}")), clock.instant());
         assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-acme'")).isEqualTo(1);
@@ -782,7 +782,7 @@ abstract class StoreContractTest {
         insertDelivery("dl-a", "acme", "ep-1", "pending", 0, 1);
         insertDelivery("dl-later", "acme", "ep-1", "pending", 0, 60);
         clock.tick(Duration.ofSeconds(5));
-        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext(), events);
 
         List<DispatchStore.Claim> first = claim(store, e, 10);
         List<DispatchStore.Claim> second = claim(store, e, 10);
@@ -802,7 +802,7 @@ abstract class StoreContractTest {
     void anExpiredLeaseIsReclaimedAndItsLostAttemptCounted() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
-        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext(), events);
         Instant firstClaim = clock.instant();
         DispatchStore.Claim lost = claim(store, e, 1).getFirst();
 
@@ -826,7 +826,7 @@ abstract class StoreContractTest {
     void aLostAttemptThatWasTheLastAllowedFailsTheDelivery() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", e.spec().retry().maxAttempts() - 1, 0);
-        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext(), events);
         claim(store, e, 1);
 
         clock.tick(LEASE.plusSeconds(1));
@@ -843,7 +843,7 @@ abstract class StoreContractTest {
     void anOutcomeWrittenUnderALeaseThatRanOutAndWasTakenAgainIsFencedAndWritesNothing() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
-        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext(), events);
         DispatchStore.Claim old = claim(store, e, 1).getFirst();
         clock.tick(LEASE.plusSeconds(1));
         DispatchStore.Claim current = claim(store, e, 1).getFirst();
@@ -863,7 +863,7 @@ abstract class StoreContractTest {
     void textFromOutsideIsStoredAsValidUtf8WithoutNulCutAt4KiB() {
         Endpoint e = claimable();
         insertDelivery("dl-1", "acme", "ep-1", "pending", 0, 0);
-        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext(), events);
         DispatchStore.Claim c = claim(store, e, 1).getFirst();
         String hostile = "ok\u0000 \ud800 é" + "x".repeat(5000);
         Attempt attempt = new Attempt(1, clock.instant(), 200, 12, "bad\u0000error\udfff", hostile);
@@ -883,7 +883,7 @@ abstract class StoreContractTest {
             insertDelivery("dl-" + i, "acme", "ep-1", "pending", 0, 0);
         }
         clock.tick(Duration.ofSeconds(1));
-        DispatchStore store = new DispatchStore(db, SecretBox.plaintext());
+        DispatchStore store = new DispatchStore(db, SecretBox.plaintext(), events);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<List<DispatchStore.Claim>>> rounds = new ArrayList<>();
