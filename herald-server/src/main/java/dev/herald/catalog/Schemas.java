@@ -9,8 +9,11 @@ import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.path.PathType;
 import com.networknt.schema.resource.SchemaLoader;
 import dev.herald.validation.Invalid;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,6 +34,7 @@ public final class Schemas {
             .allow(iri -> iri.toString().startsWith("https://json-schema.org/draft/2020-12/"))
             .build();
     private static final Schema META = registry().getSchema(SchemaLocation.of(DRAFT));
+    private static final Set<String> DATA_KEYWORDS = Set.of("const", "enum", "default", "examples");
     private static final String WRAPPED = "^([a-z0-9_]+\\.)+[A-Z][A-Za-z0-9_$]*: ";
 
     /** Where data breaks its schema: a JSON pointer into the data ("" for the whole) and the rule it breaks. */
@@ -81,11 +85,47 @@ public final class Schemas {
             Violation v = violation(errors.getFirst());
             throw new Invalid(field + v.pointer(), v.rule() + " (the schema is not valid JSON Schema, draft 2020-12)");
         }
+        localRefs(schema, schema, field);
         try {
-            return new Compiled(registry().getSchema(schema));
+            Schema compiled = registry().getSchema(schema);
+            // why: compiling resolves references lazily and swallows what fails; this resolves every one now
+            compiled.initializeValidators();
+            return new Compiled(compiled);
+        } catch (NullPointerException e) {
+            throw new Invalid(field, "has a $ref that cannot be resolved; a $ref may point only inside the schema (such as"
+                    + " #/$defs/address) or to the draft 2020-12 meta-schemas");
         } catch (RuntimeException e) {
             throw new Invalid(field, "is not a usable JSON Schema: " + message(e) + "; a $ref may point only inside"
-                    + " the schema (such as #/$defs/address)");
+                    + " the schema (such as #/$defs/address) or to the draft 2020-12 meta-schemas");
+        }
+    }
+
+    /** Refuses a {@code $ref} of the form {@code #/pointer} that points at nothing in the schema, naming where it is. */
+    private static void localRefs(JsonNode node, JsonNode root, String at) {
+        if (node.isObject()) {
+            JsonNode ref = node.get("$ref");
+            if (ref != null && ref.isString() && ref.stringValue().startsWith("#/") && !resolves(root, ref.stringValue())) {
+                throw new Invalid(at + "/$ref", "points to " + ref.stringValue() + ", which is not in the schema");
+            }
+            for (var e : node.properties()) {
+                // why: these hold data, not schemas; a "$ref" inside them is just a value
+                if (!DATA_KEYWORDS.contains(e.getKey())) {
+                    localRefs(e.getValue(), root, at + "/" + escape(e.getKey()));
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                localRefs(node.get(i), root, at + "/" + i);
+            }
+        }
+    }
+
+    private static boolean resolves(JsonNode root, String ref) {
+        try {
+            String pointer = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+            return !root.at(pointer).isMissingNode();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
