@@ -3,6 +3,7 @@ package dev.herald;
 import dev.herald.api.HttpApi;
 import dev.herald.batching.Batcher;
 import dev.herald.batching.DeliveryBodies;
+import dev.herald.catalog.Catalog;
 import dev.herald.config.AdminToken;
 import dev.herald.config.EncryptionKeys;
 import dev.herald.config.HeraldConfig;
@@ -78,15 +79,16 @@ public final class Herald implements AutoCloseable {
             EventTypeStore eventTypes = new EventTypeStore(db);
             EventStore events = new EventStore(db, DeliveryBodies::event);
             Notices.prepare(config.operatorTenant(), tenants, eventTypes, clock.instant());
+            Catalog catalog = new Catalog(eventTypes, clock);
             DeliveryEngine engine = started(parts,
                     new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
             Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
-            Publisher publisher = started(parts, new Publisher(events, eventTypes, clock, metrics, () -> {
+            Publisher publisher = started(parts, new Publisher(events, catalog, clock, metrics, () -> {
                 batcher.wake();
                 engine.wake(); // why: per-event deliveries are sealed by the publish itself
             }));
-            EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), eventTypes, endpoints,
+            EndpointValidator validator = new EndpointValidator(catalog::unknown, guard);
+            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), catalog, endpoints,
                     new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,

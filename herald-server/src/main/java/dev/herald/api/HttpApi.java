@@ -1,12 +1,12 @@
 package dev.herald.api;
 
+import dev.herald.catalog.Catalog;
 import dev.herald.endpoint.EndpointValidator;
 import dev.herald.ingest.Publisher;
 import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
-import dev.herald.store.EventTypeStore;
 import dev.herald.store.SecretBox;
 import dev.herald.store.StoreException;
 import dev.herald.store.TenantStore;
@@ -33,7 +33,7 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public record Parts(Database db, TenantStore tenants, CredentialStore credentials, EventTypeStore eventTypes, EndpointStore endpoints,
+    public record Parts(Database db, TenantStore tenants, CredentialStore credentials, Catalog catalog, EndpointStore endpoints,
                         DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
                         PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
                         Runnable onDeliveryDue, Runnable onDeleted) {
@@ -41,7 +41,8 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(Parts p) {
         Auth auth = new Auth(p.adminToken(), p.credentials(), new AuthThrottle(p.clock()), p.clock());
-        ManagementRoutes management = new ManagementRoutes(p.tenants(), p.eventTypes(), p.clock(), p.onDeleted());
+        ManagementRoutes management = new ManagementRoutes(p.tenants(), p.clock(), p.onDeleted());
+        CatalogRoutes catalog = new CatalogRoutes(p.catalog());
         CredentialRoutes credentials = new CredentialRoutes(management, p.credentials(), p.clock(),
                 () -> p.config().publicUrl(port()));
         EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
@@ -58,6 +59,7 @@ public final class HttpApi implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new EarlyErrors()));
             Routes r = new Routes(config.routes);
             management.register(r);
+            catalog.register(r);
             credentials.register(r);
             endpoints.register(r);
             data.register(r);

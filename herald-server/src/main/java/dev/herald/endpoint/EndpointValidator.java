@@ -9,7 +9,6 @@ import dev.herald.endpoint.RetryPolicy.Kind;
 import dev.herald.endpoint.RetryPolicy.RetryOn;
 import dev.herald.signing.Secrets;
 import dev.herald.signing.Signing;
-import dev.herald.validation.EventTypeName;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import java.net.URI;
@@ -73,8 +72,10 @@ public final class EndpointValidator {
         Fields f = Fields.of(body, "").only(FIELDS);
         String url = url(f);
         String description = f.string("description", "", MAX_DESCRIPTION_LENGTH);
-        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, EventTypeName.PATTERN, EventTypeName.RULE);
-        List<String> unknown = types.isEmpty() ? List.of() : unknownEventTypes.apply(types);
+        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, Subscription.ENTRY, Subscription.ENTRY_RULE);
+        // why: a wildcard need not match a type yet; it selects whichever types exist when an event is published
+        List<String> names = Subscription.names(types);
+        List<String> unknown = names.isEmpty() ? List.of() : unknownEventTypes.apply(names);
         if (!unknown.isEmpty()) {
             throw new Invalid("event_types", "names unknown event types " + unknown
                     + "; create them first with POST /v1/event-types");

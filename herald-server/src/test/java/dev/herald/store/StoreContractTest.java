@@ -271,14 +271,79 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void unknownNamesAreTheOnesNotInTheCatalogueInTheOrderGiven() {
-        eventTypes.create(new EventType("order.created", "", clock.instant()));
-        eventTypes.create(new EventType("order.paid", "", clock.instant()));
+    void aTypeKeepsItsSchemaAndExampleAndIsReadByName() {
+        EventType paid = new EventType("order.paid", "An order was paid", "{\"type\":\"object\"}", "{\"amount\":1}",
+                clock.instant(), clock.instant().plusSeconds(1));
 
-        assertThat(eventTypes.unknown(List.of("zeta.unknown", "order.paid", "alpha.unknown", "order.created", "zeta.unknown")))
-                .containsExactly("zeta.unknown", "alpha.unknown");
-        assertThat(eventTypes.unknown(List.of("order.created", "order.paid"))).isEmpty();
-        assertThat(eventTypes.unknown(List.of())).isEmpty();
+        assertThat(eventTypes.create(paid)).isTrue();
+
+        assertThat(eventTypes.get("order.paid")).contains(paid);
+        assertThat(eventTypes.get("order.unknown")).isEmpty();
+        assertThat(eventTypes.list(null, 10).items()).containsExactly(paid);
+    }
+
+    @Test
+    void anUpdateReplacesTheTypeAndARefusedOneChangesNothing() {
+        eventTypes.create(new EventType("order.paid", "first", clock.instant()));
+        Instant later = clock.instant().plusSeconds(60);
+
+        Optional<EventType> updated = eventTypes.update("order.paid",
+                t -> new EventType(t.name(), "second", "{}", null, t.createdAt(), later));
+        assertThatThrownBy(() -> eventTypes.update("order.paid", t -> {
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+
+        EventType expected = new EventType("order.paid", "second", "{}", null, clock.instant(), later);
+        assertThat(updated).contains(expected);
+        assertThat(eventTypes.get("order.paid")).contains(expected);
+        assertThat(eventTypes.update("order.unknown", t -> t)).isEmpty();
+    }
+
+    @Test
+    void everyChangeRaisesTheCatalogueVersionAndALoadReadsItAll() {
+        long start = eventTypes.version();
+        eventTypes.create(new EventType("order.created", "", clock.instant()));
+        long created = eventTypes.version();
+        eventTypes.create(new EventType("order.created", "taken", clock.instant()));
+        long refused = eventTypes.version();
+        eventTypes.update("order.created", t -> t);
+        long updated = eventTypes.version();
+        eventTypes.create(new EventType("audit.entry", "", clock.instant()));
+        eventTypes.delete("audit.entry");
+        long deleted = eventTypes.version();
+
+        assertThat(created).isGreaterThan(start);
+        assertThat(refused).as("a refused create changes nothing").isEqualTo(created);
+        assertThat(updated).isGreaterThan(created);
+        assertThat(deleted).isGreaterThan(updated + 1);
+        var snapshot = eventTypes.load();
+        assertThat(snapshot.version()).isEqualTo(deleted);
+        assertThat(snapshot.types()).extracting(EventType::name).containsExactly("order.created");
+    }
+
+    @Test
+    void aTypeSubscribedToByNameIsNotDeletedAndTheEndpointsAreCounted() {
+        tenantsExist();
+        for (String t : List.of("order.paid", "a_b", "Order.Shipped")) {
+            eventTypes.create(new EventType(t, "", clock.instant()));
+        }
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of("order.created", "order.paid"))));
+        endpoints.create(endpoint("ep-2", "globex", spec(List.of("order.paid"))));
+        endpoints.create(endpoint("ep-3", "acme", spec(List.of("order.paid"))));
+        endpoints.delete("acme", "ep-3", clock.instant());
+        // neither a wildcard, nor a name LIKE alone would confuse with the type's, holds a type
+        endpoints.create(endpoint("ep-4", "acme", spec(List.of("order.*", "*", "axb", "order.shipped"))));
+
+        assertThat(eventTypes.delete("order.paid")).isEqualTo(new EventTypeStore.Deletion(true, 2));
+        assertThat(eventTypes.get("order.paid")).isPresent();
+        assertThat(eventTypes.delete("a_b").deleted()).isTrue();
+        assertThat(eventTypes.delete("Order.Shipped").deleted()).isTrue();
+        assertThat(eventTypes.delete("order.unknown")).isEqualTo(new EventTypeStore.Deletion(false, 0));
+
+        endpoints.update("acme", "ep-1", spec(List.of("order.*")), clock.instant());
+        endpoints.delete("globex", "ep-2", clock.instant());
+        assertThat(eventTypes.delete("order.paid").deleted()).isTrue();
+        assertThat(eventTypes.get("order.paid")).isEmpty();
     }
 
     void tenantsExist() {
@@ -525,6 +590,30 @@ abstract class StoreContractTest {
         assertThat(queuedFor("ev-2")).containsExactly("ep-all", "ep-paid");
         assertThat(queuedFor("ev-3")).containsExactly("ep-all");
         assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-globex'")).isZero();
+    }
+
+    @Test
+    void wildcardsSelectTypesByPrefixAndStarSelectsEvery() {
+        tenantsExist();
+        endpoints.create(endpoint("ep-prefix", "acme", spec(List.of("order.*"))));
+        endpoints.create(endpoint("ep-star", "acme", spec(List.of("*"))));
+        endpoints.create(endpoint("ep-exact", "acme", spec(List.of("order.paid"))));
+        endpoints.create(endpoint("ep-mixed", "acme", spec(List.of("audit.*", "orders.x"))));
+        endpoints.create(endpoint("ep-deep", "acme", spec(List.of("order.line.*"))));
+        endpoints.create(endpoint("ep-event", "acme", perEvent(List.of("order.*"))));
+
+        events.publish("acme", List.of(new NewEvent("ev-paid", "order.paid", "{}"), new NewEvent("ev-orders", "orders.x", "{}"),
+                new NewEvent("ev-bare", "order", "{}"), new NewEvent("ev-line", "order.line.added", "{}"),
+                new NewEvent("ev-audit", "audit.entry", "{}")), clock.instant());
+
+        assertThat(queuedFor("ev-paid")).containsExactly("ep-exact", "ep-prefix", "ep-star");
+        assertThat(queuedFor("ev-orders")).as("orders.x is not under order.*").containsExactly("ep-mixed", "ep-star");
+        assertThat(queuedFor("ev-bare")).as("order.* needs the dot").containsExactly("ep-star");
+        assertThat(queuedFor("ev-line")).containsExactly("ep-deep", "ep-prefix", "ep-star");
+        assertThat(queuedFor("ev-audit")).containsExactly("ep-mixed", "ep-star");
+        assertThat(rows("SELECT d.event_type FROM deliveries d WHERE d.endpoint_id = ? ORDER BY d.event_type", "ep-event"))
+                .as("a per-event endpoint's deliveries are sealed by the same rule")
+                .containsExactly("order.line.added", "order.paid");
     }
 
     @Test
@@ -964,6 +1053,12 @@ abstract class StoreContractTest {
     EndpointSpec spec(List<String> types) {
         return new EndpointSpec("https://partner.example/webhooks", "", types, Format.BATCH, Batching.defaults(),
                 RetryPolicy.polynomialDefault(), Map.of("X-Partner-Account", "42"), null, Duration.ofSeconds(10), 10, null, EndpointSpec.Ordering.NONE,
+                Status.ACTIVE);
+    }
+
+    EndpointSpec perEvent(List<String> types) {
+        return new EndpointSpec("https://partner.example/webhooks", "", types, Format.EVENT, null,
+                RetryPolicy.exponentialDefault(), Map.of(), null, Duration.ofSeconds(10), 10, null, EndpointSpec.Ordering.NONE,
                 Status.ACTIVE);
     }
 
