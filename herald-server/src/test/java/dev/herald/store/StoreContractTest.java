@@ -956,7 +956,7 @@ abstract class StoreContractTest {
      * Every filter of the two lists has an index that narrows it: no plan reads a whole table. On SQLite (which
      * keeps no statistics here, so its plans are the same on a full database) the list starts from the filter's own
      * index; on PostgreSQL, whose plans follow statistics, sequential scans are turned off to show that an index
-     * serves each (docs/api.md has both databases' plans on a populated database).
+     * serves each (docs/architecture.md, "Indexes of the lists", has the plans on a populated database).
      */
     @Test
     void everyListFilterIsServedByAnIndex() {
