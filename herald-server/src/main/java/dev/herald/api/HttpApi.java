@@ -7,6 +7,7 @@ import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
+import dev.herald.store.RetainedEventStore;
 import dev.herald.store.SecretBox;
 import dev.herald.store.StoreException;
 import dev.herald.store.TenantStore;
@@ -47,7 +48,8 @@ public final class HttpApi implements AutoCloseable {
                 () -> p.config().publicUrl(port()));
         EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
                 p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
-        TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
+        TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(),
+                new RetainedEventStore(p.db()), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

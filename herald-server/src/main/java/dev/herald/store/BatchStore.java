@@ -96,15 +96,20 @@ public final class BatchStore {
         });
     }
 
-    /** Inserts a pending delivery, due now, with its event list; inside the caller's transaction. */
+    /**
+     * Inserts a pending delivery, due now, with its event list (ids and types); inside the caller's transaction.
+     * The one insert of a delivery: the batcher's seal and per-event sealing at publish both come here.
+     */
     static void insert(Prepared p, String id, String tenantId, String endpointId, String eventType,
                        List<QueuedEvent> events, byte[] body, Instant now) throws SQLException {
         p.batch("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
                         + " attempt_count, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)",
                 id, tenantId, endpointId, eventType, events.size(), body, now.toEpochMilli(), now.toEpochMilli());
         for (int i = 0; i < events.size(); i++) {
-            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
-                    id, i, events.get(i).seq(), events.get(i).id());
+            QueuedEvent e = events.get(i);
+            // why: the type is kept with the delivery, so ?event_type= finds it after the event is purged
+            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
+                    id, i, e.seq(), e.id(), e.type());
         }
     }
 

@@ -4,15 +4,14 @@ import dev.herald.store.Delivery.Status;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** Reading deliveries for the API, and sending a failed one again by hand. */
 public final class DeliveryStore {
-    private static final String COLUMNS = "id, tenant_id, endpoint_id, status, event_count, attempt_count,"
-            + " next_attempt_at, created_at, delivered_at";
+    private static final String COLUMNS = "d.id, d.tenant_id, d.endpoint_id, d.status, d.event_count, d.attempt_count,"
+            + " d.next_attempt_at, d.created_at, d.delivered_at";
 
     public enum RetryOutcome { RETRYING, NOT_FOUND, NOT_FAILED }
 
@@ -22,32 +21,56 @@ public final class DeliveryStore {
         this.db = db;
     }
 
-    /** Newest first; {@code before} is the id of the last delivery of the previous page. */
-    public Page<Delivery> list(String tenantId, String endpointId, Status status, String before, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM deliveries WHERE tenant_id = ?");
-        List<Object> params = new ArrayList<>(List.of(tenantId));
-        if (endpointId != null) {
-            sql.append(" AND endpoint_id = ?");
-            params.add(endpointId);
+    /**
+     * What a delivery list is narrowed to; a null field does not narrow it. {@code since} and {@code until} bound
+     * {@code created_at} as [since, until). {@code eventId} and {@code eventType} match any event a delivery holds
+     * (a batch holds many), and keep matching after retention purged the events themselves.
+     */
+    public record Filter(String endpointId, Status status, String eventId, String eventType, Instant since, Instant until) {
+        public static final Filter NONE = new Filter(null, null, null, null, null, null);
+
+        /** The FROM and WHERE of {@code tenantId}'s deliveries that pass this filter; every condition has an index. */
+        Where where(String tenantId) {
+            Where where = eventId == null ? Where.from("deliveries d")
+                    // why: an event is in a few deliveries, so the list starts from them. SQLite keeps no statistics to
+                    // see that and would walk every delivery of the tenant; CROSS JOIN fixes the order on SQLite, and
+                    // PostgreSQL plans it as any join
+                    : Where.from("(SELECT DISTINCT de.delivery_id FROM delivery_events de WHERE de.event_id = ?) e"
+                            + " CROSS JOIN deliveries d", eventId).and("d.id = e.delivery_id");
+            return where
+                    .and("d.tenant_id = ?", tenantId)
+                    .andIf("d.endpoint_id = ?", endpointId)
+                    .andIf("d.status = ?", status == null ? null : status.toString())
+                    .andIf("d.created_at >= ?", since == null ? null : since.toEpochMilli())
+                    .andIf("d.created_at < ?", until == null ? null : until.toEpochMilli())
+                    // why: walks the tenant's deliveries newest first, one index probe each, and stops at a page; a
+                    // type few of them hold reads further (PostgreSQL then starts from the type's index instead)
+                    .andIf("EXISTS (SELECT 1 FROM delivery_events de WHERE de.delivery_id = d.id AND de.event_type = ?)",
+                            eventType);
         }
-        if (status != null) {
-            sql.append(" AND status = ?");
-            params.add(status.toString());
+    }
+
+    /** Newest first (by creation time, then id); {@code after} is where the previous page stopped, null for the first. */
+    public Page<Delivery> list(String tenantId, Filter filter, Position after, int limit) {
+        Statement list = listing(tenantId, filter, after, limit);
+        return db.read(c -> Page.of(Sql.list(c, list.sql(), r -> delivery(r, List.of(), List.of()), list.params()),
+                limit, d -> Position.of(d.createdAt(), d.id()).key()));
+    }
+
+    /** The list's query: up to {@code limit + 1} rows, the extra one only telling that more follow. */
+    static Statement listing(String tenantId, Filter filter, Position after, int limit) {
+        Where where = filter.where(tenantId);
+        if (after != null) {
+            where.and("(d.created_at, d.id) < (?, ?)", after.createdAt(), after.last());
         }
-        if (before != null) {
-            sql.append(" AND id < ?");
-            params.add(before);
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        params.add(limit + 1);
-        return db.read(c -> Page.of(Sql.list(c, sql.toString(), r -> delivery(r, List.of(), List.of()), params.toArray()),
-                limit, Delivery::id));
+        return new Statement("SELECT " + COLUMNS + where.sql() + " ORDER BY d.created_at DESC, d.id DESC LIMIT ?",
+                where.params(limit + 1));
     }
 
     /** One delivery with its event ids (in body order) and every attempt. */
     public Optional<Delivery> get(String tenantId, String id) {
         return db.read(c -> {
-            Optional<Delivery> found = Sql.one(c, "SELECT " + COLUMNS + " FROM deliveries WHERE tenant_id = ? AND id = ?",
+            Optional<Delivery> found = Sql.one(c, "SELECT " + COLUMNS + " FROM deliveries d WHERE d.tenant_id = ? AND d.id = ?",
                     rs -> delivery(rs, List.of(), List.of()), tenantId, id);
             if (found.isEmpty()) {
                 return found;
