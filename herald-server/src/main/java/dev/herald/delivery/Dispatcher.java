@@ -198,6 +198,12 @@ public final class Dispatcher implements AutoCloseable {
         int limit = claim.attemptLimit() != null ? claim.attemptLimit() : policy.maxAttempts();
         Attempt attempt = new Attempt(n, r.at(), r.statusCode(), r.durationMs(), r.error(), r.responseBody());
         Instant now = clock.instant();
+        if (claim.test()) {
+            // why: a test-send is sent once and reports what came back; it never retries, and a 410 to a test does
+            // not pause the endpoint (the test may well be probing a paused one)
+            return new Outcome(claim, attempt, Verdict.of(r.statusCode(), policy.on()) == Verdict.DELIVERED
+                    ? Delivery.Status.DELIVERED : Delivery.Status.FAILED, null, null);
+        }
         return switch (Verdict.of(r.statusCode(), policy.on())) {
             case DELIVERED -> new Outcome(claim, attempt, Delivery.Status.DELIVERED, null, null);
             case GONE -> new Outcome(claim, attempt, Delivery.Status.PENDING, now,

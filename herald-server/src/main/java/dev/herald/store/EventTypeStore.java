@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,6 +49,18 @@ public final class EventTypeStore {
             return found;
         }));
         return unseen.stream().filter(n -> !known.contains(n)).toList();
+    }
+
+    /** The catalogue's example payload of the type (JSON text), if the type exists and has one. */
+    public Optional<String> example(String name) {
+        return db.read(c -> Sql.list(c, "SELECT example FROM event_types WHERE name = ?", rs -> rs.getString(1), name))
+                .stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** Up to {@code limit} names of types that have an example, in name order, after {@code after} ("" from the start). */
+    public List<String> namesWithExample(String after, int limit) {
+        return db.read(c -> Sql.list(c, "SELECT name FROM event_types WHERE example IS NOT NULL AND name > ? ORDER BY name LIMIT ?",
+                rs -> rs.getString(1), after, limit));
     }
 
     private static EventType eventType(ResultSet rs) throws SQLException {
