@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * <p>What is counted (docs/api.md, "Endpoint stats"): deliveries by {@code created_at} in the range, by their
  * status now; attempts by {@code at} in the range, succeeded when the answer was 2xx; the buckets' delivered and
  * failed by {@code finished_at}. Buckets are aligned to multiples of their width since the epoch (UTC hours, or
- * five-minute marks), found by integer division of epoch milliseconds, which both databases do alike.
+ * five-minute marks); the first and last are cut to the range. Their bounds are made by the query itself (a
+ * recursive CTE), which both databases run alike.
  */
 public final class StatsStore {
     /** Latency values up to this many milliseconds are kept exactly; above, to two significant digits. */
@@ -42,47 +43,55 @@ public final class StatsStore {
         long to = until.toEpochMilli();
         long w = width.toMillis();
         return db.read(c -> {
-            Map<String, Long> byStatus = new TreeMap<>();
-            Sql.each(c, "SELECT status, COUNT(*) FROM deliveries WHERE endpoint_id = ? AND created_at >= ? AND created_at < ?"
-                            + " AND test = FALSE GROUP BY status",
-                    rs -> byStatus.put(rs.getString(1), rs.getLong(2)), endpointId, from, to);
-
-            // why: the width is a number Herald chose, written into the SQL so that both databases see the same
-            // expression in the SELECT and the GROUP BY
-            Map<Long, long[]> buckets = new TreeMap<>();
-            for (long start = Math.floorDiv(from, w) * w; start < to; start += w) {
-                buckets.put(start, new long[3]);
-            }
-            long[] attempts = new long[2];
-            Sql.each(c, "SELECT at / " + w + " AS b, COUNT(*),"
-                            + " SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END)"
-                            + " FROM attempts WHERE endpoint_id = ? AND at >= ? AND at < ? AND test = FALSE GROUP BY at / " + w,
+            // why: conditional sums in one pass over the index; a GROUP BY status would sort every row first
+            long[] deliveries = new long[3];
+            Sql.each(c, "SELECT COUNT(*), SUM(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END),"
+                            + " SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) FROM deliveries"
+                            + " WHERE endpoint_id = ? AND created_at >= ? AND created_at < ? AND test = FALSE",
                     rs -> {
-                        buckets.get(rs.getLong(1) * w)[2] = rs.getLong(2);
+                        deliveries[0] = rs.getLong(2);
+                        deliveries[1] = rs.getLong(3);
+                        deliveries[2] = rs.getLong(1) - deliveries[0] - deliveries[1];
+                        return null;
+                    }, endpointId, from, to);
+
+            // why: every bucket is a row of its own, and each figure in it a count over one range of an index; a GROUP
+            // BY of the time would sort every attempt first (about three times slower on SQLite at a million rows).
+            // The numbers are Herald's own, written into the SQL so that both databases type them alike.
+            List<Bucket> buckets = new ArrayList<>();
+            String bounds = "WITH RECURSIVE b(lo) AS (SELECT " + Math.floorDiv(from, w) * w + " UNION ALL SELECT lo + " + w
+                    + " FROM b WHERE lo + " + w + " < " + to + "), r(lo, f, t) AS (SELECT lo,"
+                    + " CASE WHEN lo < " + from + " THEN " + from + " ELSE lo END,"
+                    + " CASE WHEN lo + " + w + " > " + to + " THEN " + to + " ELSE lo + " + w + " END FROM b)";
+            Sql.each(c, bounds + " SELECT lo,"
+                            + " (SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND status = 'delivered'"
+                            + " AND finished_at >= r.f AND finished_at < r.t AND test = FALSE),"
+                            + " (SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND status = 'failed'"
+                            + " AND finished_at >= r.f AND finished_at < r.t AND test = FALSE),"
+                            + " (SELECT COUNT(*) FROM attempts WHERE endpoint_id = ? AND at >= r.f AND at < r.t AND test = FALSE)"
+                            + " FROM r ORDER BY lo",
+                    rs -> buckets.add(new Bucket(Instant.ofEpochMilli(rs.getLong(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4))),
+                    endpointId, endpointId, endpointId);
+
+            // why: a histogram, not the durations: exact below 100 ms, two significant digits above, so at most a few
+            // hundred rows whatever the number of attempts; the attempts' totals come in the same pass
+            long[] attempts = new long[2];
+            TreeMap<Long, Long> latency = new TreeMap<>();
+            Sql.each(c, "SELECT CASE WHEN status_code IS NULL THEN NULL ELSE " + LATENCY_VALUE + " END AS v, COUNT(*),"
+                            + " SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END)"
+                            + " FROM attempts WHERE endpoint_id = ? AND at >= ? AND at < ? AND test = FALSE GROUP BY 1",
+                    rs -> {
+                        Long v = Sql.nullableLong(rs, "v");
+                        if (v != null) {
+                            latency.put(v, rs.getLong(2));
+                        }
                         attempts[0] += rs.getLong(2);
                         attempts[1] += rs.getLong(3);
                         return null;
                     }, endpointId, from, to);
-            Sql.each(c, "SELECT finished_at / " + w + " AS b, status, COUNT(*) FROM deliveries"
-                            + " WHERE endpoint_id = ? AND status IN ('delivered', 'failed') AND finished_at >= ? AND finished_at < ?"
-                            + " AND test = FALSE GROUP BY finished_at / " + w + ", status",
-                    rs -> {
-                        buckets.get(rs.getLong(1) * w)["delivered".equals(rs.getString(2)) ? 0 : 1] = rs.getLong(3);
-                        return null;
-                    }, endpointId, from, to);
 
-            // why: a histogram, not the durations: exact below 100 ms, two significant digits above, so at most a
-            // few hundred rows whatever the number of attempts
-            TreeMap<Long, Long> latency = new TreeMap<>();
-            Sql.each(c, "SELECT " + LATENCY_VALUE + " AS v, COUNT(*) FROM attempts WHERE endpoint_id = ? AND at >= ?"
-                            + " AND at < ? AND test = FALSE AND status_code IS NOT NULL GROUP BY " + LATENCY_VALUE,
-                    rs -> latency.put(rs.getLong(1), rs.getLong(2)), endpointId, from, to);
-
-            List<Bucket> out = new ArrayList<>(buckets.size());
-            buckets.forEach((start, n) -> out.add(new Bucket(Instant.ofEpochMilli(start), n[0], n[1], n[2])));
-            return new Stats(byStatus.getOrDefault("delivered", 0L), byStatus.getOrDefault("failed", 0L),
-                    byStatus.getOrDefault("pending", 0L), attempts[0], attempts[1],
-                    percentile(latency, 50), percentile(latency, 99), out);
+            return new Stats(deliveries[0], deliveries[1], deliveries[2], attempts[0], attempts[1],
+                    percentile(latency, 50), percentile(latency, 99), buckets);
         });
     }
 
