@@ -13,6 +13,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -107,7 +108,7 @@ final class EndpointOperationRoutes {
         Endpoint e = existing(ctx);
         Range range = range(Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("since", "until"), clock.instant());
         // why: the subscription is judged by the endpoint's own rule on each type present, as a publish would be
-        List<String> types = new java.util.ArrayList<>();
+        List<String> types = new ArrayList<>();
         long count = 0;
         for (var byType : replays.countByType(e.tenantId(), range.since(), range.until()).entrySet()) {
             if (e.spec().subscribes(byType.getKey())) {

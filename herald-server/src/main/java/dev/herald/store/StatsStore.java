@@ -9,8 +9,8 @@ import java.util.TreeMap;
 
 /**
  * One endpoint's delivery statistics over a time range, computed by the database over indexes that cover every
- * column read (V6): a handful of aggregate queries whose answers are a few rows per time bucket and a few hundred
- * latency values at most, never the deliveries or attempts themselves. Test-sends are left out.
+ * column read (V6): three aggregate queries whose answers are one row per time bucket and a few hundred latency
+ * values at most, never the deliveries or attempts themselves. Test-sends are left out.
  *
  * <p>What is counted (docs/api.md, "Endpoint stats"): deliveries by {@code created_at} in the range, by their
  * status now; attempts by {@code at} in the range, succeeded when the answer was 2xx; the buckets' delivered and
