@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.catalog.Catalog;
+import dev.herald.batching.DeliveryBodies;
 import dev.herald.endpoint.EndpointValidator;
 import dev.herald.ingest.Publisher;
 import dev.herald.store.CredentialStore;
@@ -8,7 +9,9 @@ import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.RetainedEventStore;
+import dev.herald.store.ReplayStore;
 import dev.herald.store.SecretBox;
+import dev.herald.store.StatsStore;
 import dev.herald.store.StoreException;
 import dev.herald.store.TenantStore;
 import dev.herald.validation.Invalid;
@@ -48,6 +51,11 @@ public final class HttpApi implements AutoCloseable {
                 () -> p.config().publicUrl(port()));
         EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
                 p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
+        // why: the operations' own stores are built here from the database; replayed per-event deliveries get
+        // the same bodies as published ones
+        EndpointOperationRoutes operations = new EndpointOperationRoutes(management, p.endpoints(), p.deliveries(),
+                new ReplayStore(p.db(), DeliveryBodies::event), new StatsStore(p.db()), new TestEvents(p.catalog()),
+                p.clock(), p.onDeliveryDue());
         TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(),
                 new RetainedEventStore(p.db()), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
@@ -64,6 +72,7 @@ public final class HttpApi implements AutoCloseable {
             catalog.register(r);
             credentials.register(r);
             endpoints.register(r);
+            operations.register(r);
             data.register(r);
             r.get("/healthz", Access.PUBLIC, ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             Readiness readiness = new Readiness(p.db());

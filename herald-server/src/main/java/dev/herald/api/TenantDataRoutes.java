@@ -169,6 +169,7 @@ final class TenantDataRoutes {
         n.put("status", d.status().toString());
         n.put("event_count", d.eventCount());
         n.put("attempt_count", d.attemptCount());
+        n.put("test", d.test());
         putTime(n, "next_attempt_at", d.status() == Delivery.Status.PENDING ? d.nextAttemptAt() : null);
         putTime(n, "created_at", d.createdAt());
         putTime(n, "delivered_at", d.deliveredAt());

@@ -11,7 +11,7 @@ import java.util.Optional;
 /** Reading deliveries for the API, and sending a failed one again by hand. */
 public final class DeliveryStore {
     private static final String COLUMNS = "d.id, d.tenant_id, d.endpoint_id, d.status, d.event_count, d.attempt_count,"
-            + " d.next_attempt_at, d.created_at, d.delivered_at";
+            + " d.next_attempt_at, d.created_at, d.delivered_at, d.test";
 
     public enum RetryOutcome { RETRYING, NOT_FOUND, NOT_FAILED }
 
@@ -104,6 +104,53 @@ public final class DeliveryStore {
         });
     }
 
+    /**
+     * Inserts a test-send: one pending delivery of one event, due now, allowed one attempt, marked {@code test}. Its
+     * event is no tenant event (it has no {@code events} row; its {@code event_seq} is 0, which no event has). False
+     * when the endpoint is gone.
+     */
+    public boolean insertTest(String tenantId, String endpointId, String id, String eventType, String eventId, byte[] body,
+                              Instant now) {
+        return db.inTransaction(c -> {
+            // why: inserted only while the endpoint exists, in the same statement, so a delete cannot slip between
+            int n = Sql.update(c, "INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
+                            + " attempt_count, attempt_limit, next_attempt_at, created_at, test)"
+                            + " SELECT ?, tenant_id, id, 'pending', ?, 1, ?, 0, 1, ?, ?, TRUE FROM endpoints"
+                            + " WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL",
+                    id, eventType, body, now.toEpochMilli(), now.toEpochMilli(), tenantId, endpointId);
+            if (n == 1) {
+                Sql.update(c, "INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, 0, 0, ?)",
+                        id, eventId);
+            }
+            return n == 1;
+        });
+    }
+
+    /**
+     * Recover, one chunk: makes up to {@code limit} of the endpoint's failed deliveries that finished in
+     * [{@code since}, {@code until}) due now, each with one more attempt allowed (as {@link #retry}); test-sends are
+     * left alone. Answers how many; a recovered delivery no longer matches, so the next call takes the next ones.
+     */
+    public int recover(String tenantId, String endpointId, Instant since, Instant until, Instant now, int limit) {
+        return db.inTransaction(c -> Sql.update(c, "UPDATE deliveries SET status = 'pending', attempt_limit = attempt_count + 1,"
+                        + " next_attempt_at = ?, finished_at = NULL, lease_token = NULL, lease_expires_at = NULL"
+                        + " WHERE id IN (SELECT id FROM deliveries WHERE endpoint_id = ? AND status = 'failed'"
+                        + " AND finished_at >= ? AND finished_at < ? AND test = FALSE AND tenant_id = ? LIMIT ?)"
+                        // why: of two recovers at once on PostgreSQL, each delivery is taken by one
+                        + " AND status = 'failed'",
+                now.toEpochMilli(), endpointId, since.toEpochMilli(), until.toEpochMilli(), tenantId, limit));
+    }
+
+    /**
+     * How many of the endpoint's failed deliveries (test-sends aside) finished in [{@code since}, {@code until}): read
+     * from the index alone. The caller has found the endpoint among its tenant's.
+     */
+    public long countFailed(String endpointId, Instant since, Instant until) {
+        return db.read(c -> Sql.one(c, "SELECT COUNT(*) FROM deliveries WHERE endpoint_id = ? AND status = 'failed'"
+                        + " AND finished_at >= ? AND finished_at < ? AND test = FALSE",
+                rs -> rs.getLong(1), endpointId, since.toEpochMilli(), until.toEpochMilli()).orElse(0L));
+    }
+
     private static Delivery delivery(ResultSet rs, List<String> eventIds, List<Attempt> attempts) throws SQLException {
         Long next = Sql.nullableLong(rs, "next_attempt_at");
         Long delivered = Sql.nullableLong(rs, "delivered_at");
@@ -117,6 +164,7 @@ public final class DeliveryStore {
                 next == null ? null : Instant.ofEpochMilli(next),
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 delivered == null ? null : Instant.ofEpochMilli(delivered),
+                rs.getBoolean("test"),
                 eventIds,
                 attempts);
     }

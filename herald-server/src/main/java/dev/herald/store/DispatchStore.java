@@ -1,6 +1,7 @@
 package dev.herald.store;
 
 import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointSpec;
 import dev.herald.store.Delivery.Status;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -27,9 +28,11 @@ public final class DispatchStore {
      * A delivery this node holds the lease of, with what sending it needs. {@code reclaimed}: an earlier lease
      * ran out with its attempt's outcome unwritten, and that attempt is counted in {@code attemptCount}. A null
      * {@code leaseToken} means that lost attempt was the last one allowed: the delivery is failed, not to be sent.
+     * {@code test}: a test-send, sent once (even to a paused endpoint) with {@code X-Webhook-Test: true}.
      */
     public record Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
-                        Integer attemptLimit, String leaseToken, boolean reclaimed, Instant endpointFailingSince) {
+                        Integer attemptLimit, String leaseToken, boolean reclaimed, Instant endpointFailingSince,
+                        boolean test) {
         public boolean toSend() {
             return leaseToken != null;
         }
@@ -74,7 +77,10 @@ public final class DispatchStore {
         this.events = events;
     }
 
-    /** An active endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}. */
+    /**
+     * An endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}: every due delivery
+     * of an active endpoint, only the test-sends of a paused one.
+     */
     public record Due(Endpoint endpoint, int count) {
     }
 
@@ -82,16 +88,25 @@ public final class DispatchStore {
     public static final int MAX_DUE_COUNTED = 100;
 
     /**
-     * Active endpoints that have at least one delivery due at {@code now}, with how many are due. An endpoint
-     * whose secrets this node cannot decrypt (another node wrote them under a key this one lacks) is left out,
-     * logged once, so the others keep being served.
+     * Active endpoints that have at least one delivery due at {@code now}, and paused ones with a test-send due,
+     * with how many are due. An endpoint whose secrets this node cannot decrypt (another node wrote them under a key
+     * this one lacks) is left out, logged once, so the others keep being served.
      */
     public List<Due> due(Instant now) {
-        List<Due> due = db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
+        // why: a paused endpoint's test-sends are found through the partial index deliveries_test_due, which holds
+        // only pending test-sends, so a paused endpoint's backlog of a million is never scanned (its terms are
+        // written as in the index, or SQLite would not use it)
+        List<Due> due = db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", CASE WHEN e.status = 'active'"
+                        + " THEN (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
                         + " WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= ? LIMIT "
-                        + MAX_DUE_COUNTED + ") w) AS due_count FROM endpoints e WHERE e.status = 'active' AND e.deleted_at IS NULL"
-                        + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'"
-                        + " AND d.next_attempt_at <= ?)",
+                        + MAX_DUE_COUNTED + ") w)"
+                        + " ELSE (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.test = TRUE AND d.status = 'pending' AND d.next_attempt_at <= ? LIMIT " + MAX_DUE_COUNTED + ") t)"
+                        + " END AS due_count FROM endpoints e WHERE e.deleted_at IS NULL"
+                        + " AND (e.status = 'active' AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.status = 'pending' AND d.next_attempt_at <= ?)"
+                        + " OR e.status = 'paused' AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.test = TRUE AND d.status = 'pending' AND d.next_attempt_at <= ?))",
                 rs -> {
                     try {
                         return new Due(endpoints.endpoint(rs), rs.getInt("due_count"));
@@ -101,7 +116,7 @@ public final class DispatchStore {
                         }
                         return null;
                     }
-                }, now.toEpochMilli(), now.toEpochMilli()));
+                }, now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli()));
         due.removeIf(java.util.Objects::isNull);
         return due;
     }
@@ -125,20 +140,23 @@ public final class DispatchStore {
     private void claimFor(Prepared p, Endpoint e, int limit, Instant now, Instant leaseEnds, List<Claim> out)
             throws SQLException {
         record Row(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit, boolean leased,
-                   Long leasedAt) {
+                   Long leasedAt, boolean test) {
         }
         // why: a list, not one(): the column is null while the endpoint succeeds, and Optional cannot hold null
         List<Long> failing = p.list("SELECT failing_since FROM endpoints WHERE id = ?",
                 rs -> Sql.nullableLong(rs, "failing_since"), e.id());
         Instant failingSince = failing.isEmpty() || failing.getFirst() == null ? null : Instant.ofEpochMilli(failing.getFirst());
-        List<Row> rows = p.list("SELECT id, event_type, body, attempt_count, attempt_limit, lease_token, leased_at"
-                        + " FROM deliveries WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ?"
+        // why: a paused endpoint sends only its test-sends (read through the partial index deliveries_test_due)
+        boolean onlyTests = e.spec().status() != EndpointSpec.Status.ACTIVE;
+        List<Row> rows = p.list("SELECT id, event_type, body, attempt_count, attempt_limit, lease_token, leased_at, test"
+                        + " FROM deliveries WHERE endpoint_id = ?" + (onlyTests ? " AND test = TRUE" : "")
+                        + " AND status = 'pending' AND next_attempt_at <= ?"
                         + " ORDER BY next_attempt_at LIMIT ?" + db.dialect().skipLocked(),
                 rs -> {
                     Long limitValue = Sql.nullableLong(rs, "attempt_limit");
                     return new Row(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getInt(4),
                             limitValue == null ? null : limitValue.intValue(), rs.getString(6) != null,
-                            Sql.nullableLong(rs, "leased_at"));
+                            Sql.nullableLong(rs, "leased_at"), rs.getBoolean("test"));
                 },
                 e.id(), now.toEpochMilli(), limit);
         for (Row r : rows) {
@@ -148,16 +166,16 @@ public final class DispatchStore {
                 // the database); it counts, so the log and X-Webhook-Retry show that the partner may have it already
                 attempts++;
                 Instant sentAt = r.leasedAt() == null ? now : Instant.ofEpochMilli(r.leasedAt());
-                p.update("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
-                        + " VALUES (?, ?, ?, NULL, 0, ?, NULL) ON CONFLICT (delivery_id, n) DO NOTHING", r.id(), attempts,
-                        sentAt.toEpochMilli(), LOST_ATTEMPT);
+                p.update("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body,"
+                        + " endpoint_id, test) VALUES (?, ?, ?, NULL, 0, ?, NULL, ?, ?) ON CONFLICT (delivery_id, n) DO NOTHING",
+                        r.id(), attempts, sentAt.toEpochMilli(), LOST_ATTEMPT, e.id(), r.test());
                 int limitOfAttempts = r.attemptLimit() != null ? r.attemptLimit() : e.spec().retry().maxAttempts();
                 if (attempts >= limitOfAttempts) {
                     p.update("UPDATE deliveries SET status = 'failed', attempt_count = ?, next_attempt_at = NULL,"
                                     + " lease_token = NULL, lease_expires_at = NULL, leased_at = NULL, finished_at = ?"
                                     + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
                             attempts, now.toEpochMilli(), r.id(), now.toEpochMilli());
-                    out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true, failingSince));
+                    out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true, failingSince, r.test()));
                     continue;
                 }
             }
@@ -168,7 +186,7 @@ public final class DispatchStore {
                     now.toEpochMilli());
             if (n == 1) {
                 out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), token, r.leased(),
-                        failingSince));
+                        failingSince, r.test()));
             }
         }
     }
@@ -213,15 +231,19 @@ public final class DispatchStore {
                 continue;
             }
             Attempt a = o.attempt();
-            p.batch("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            p.batch("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body, endpoint_id, test)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(),
-                    OutsideText.clean(a.error()), OutsideText.clean(a.responseBody()));
+                    OutsideText.clean(a.error()), OutsideText.clean(a.responseBody()), o.claim().endpoint().id(),
+                    o.claim().test());
             if (o.pauseReason() != null) {
                 p.update("UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
                         + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
             }
-            lastOfEndpoint.put(o.claim().endpoint().id(), o);
+            if (!o.claim().test()) {
+                // why: a test-send says nothing of the endpoint's traffic: it neither starts nor ends a failing streak
+                lastOfEndpoint.put(o.claim().endpoint().id(), o);
+            }
         }
         for (Outcome o : lastOfEndpoint.values()) {
             Integer code = o.attempt().statusCode();

@@ -74,7 +74,13 @@ class BrokenBodyCorpusTest {
                         fields("id", Kind.STRING, "type", Kind.STRING, "data", Kind.OBJECT)),
                 new Route("bulk", "POST", "/v1/tenants/corpus/events/bulk", false, 16 * MIB,
                         "{\"events\":[{\"type\":\"corpus.type\",\"data\":{}}]}", fields("events", Kind.ARRAY)),
-                new Route("retry", "POST", "/v1/tenants/corpus/deliveries/no-such-delivery/retry", true, MIB, "{}", fields()));
+                new Route("retry", "POST", "/v1/tenants/corpus/deliveries/no-such-delivery/retry", true, MIB, "{}", fields()),
+                new Route("test", "POST", "/v1/tenants/corpus/endpoints/{e}/test", true, MIB,
+                        "{\"type\":\"corpus.type\",\"data\":{}}", fields("type", Kind.STRING, "data", Kind.OBJECT)),
+                new Route("recover", "POST", "/v1/tenants/corpus/endpoints/{e}/recover", false, MIB,
+                        "{\"since\":\"2024-03-21T10:00:00Z\"}", fields("since", Kind.STRING, "until", Kind.STRING)),
+                new Route("replay", "POST", "/v1/tenants/corpus/endpoints/{e}/replay", false, MIB,
+                        "{\"since\":\"2024-03-21T10:00:00Z\"}", fields("since", Kind.STRING, "until", Kind.STRING)));
     }
 
     @BeforeAll

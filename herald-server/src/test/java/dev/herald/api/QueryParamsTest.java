@@ -64,6 +64,15 @@ class QueryParamsTest {
     }
 
     @Test
+    void theStatsRangeIsAcceptedAndNothingElse() {
+        String path = "/v1/tenants/qp/endpoints/" + endpointId + "/stats";
+        assertThat(h.get(path + "?since=2024-03-20T00:00:00Z&until=2024-03-20T07:00:00Z").status()).isEqualTo(200);
+        var r = h.get(path + "?limit=5");
+        assertProblem(r, 400);
+        assertThat(r.json().get("detail").stringValue()).contains("'limit'").contains("since, until");
+    }
+
+    @Test
     void aRouteWithoutParametersRefusesAnyParameter() {
         for (String path : List.of("/v1/tenants/qp", "/v1/tenants/qp/endpoints/" + endpointId, "/healthz", "/readyz")) {
             var r = h.get(path + "?limit=5");
