@@ -6,7 +6,7 @@ import { href, show } from './router.js';
 import { attemptResult, deliveriesTable } from './endpoints.js';
 import {
   badge, busy, button, card, clear, clearErrors, code, confirm, duration, emptyState, errorBox, facts, field, fromLocalInput, h, input,
-  linkButton, mono, notice, number, pageHeader, relative, select, showError, statusCodeBadge, table, time, toLocalInput, toast,
+  linkButton, mono, notice, number, pageHeader, relative, select, showError, statusCodeBadge, table, time, toLocalInput, toast, replace,
 } from './ui.js';
 
 const FILTERS = ['endpoint_id', 'status', 'event_type', 'event_id', 'since', 'until'];
@@ -54,7 +54,7 @@ export async function deliveryLog(app, ctx) {
     const query = current();
     // why: the address keeps the filters (a link can be shared) without a navigation that would reset the screen
     history.replaceState(null, '', href('/deliveries', query));
-    clear(results).append(h('p', { class: 'muted' }, 'Loading…'));
+    replace(results, h('p', { class: 'muted' }, 'Loading…'));
     let cursor = null;
     const rows = [];
     const more = button('Load more', { small: true });
@@ -64,7 +64,7 @@ export async function deliveryLog(app, ctx) {
         rows.push(...answer.data);
         cursor = answer.next_cursor;
         const filtered = FILTERS.some((f) => query[f]);
-        clear(results).append(rows.length
+        replace(results, rows.length
           ? [deliveriesTable(rows, true, byId), cursor ? h('div', { class: 'more' }, more) : null]
           : emptyState(filtered ? 'No deliveries match these filters' : 'No deliveries yet',
             filtered ? 'Widen the time range or clear a filter.'
@@ -76,7 +76,7 @@ export async function deliveryLog(app, ctx) {
           clear(results);
           showError(filters, err);
         } else {
-          clear(results).append(errorBox(err, load));
+          replace(results, errorBox(err, load));
         }
       }
     }

@@ -6,7 +6,7 @@ import { barChart } from './chart.js';
 import { go, show } from './router.js';
 import {
   KEEP_OPEN, badge, busy, button, card, clear, clearErrors, code, confirm, copyButton, dialog, duration, emptyState, facts, field, fromLocalInput,
-  h, input, linkButton, mono, notice, number, pageHeader, relative, select, showError, statusCodeBadge, table, textarea, time, toLocalInput, toast,
+  h, input, linkButton, mono, notice, number, pageHeader, relative, select, showError, statusCodeBadge, table, textarea, time, toLocalInput, toast, replace,
 } from './ui.js';
 
 /** The secret of an endpoint just created, shown once on its page. */
@@ -196,7 +196,7 @@ function healthCard(app, e) {
       const st = await app.api.get(`${app.base}/endpoints/${path`${e.id}`}/stats`, { since: since.toISOString(), until: until.toISOString() });
       const buckets = st.buckets ?? [];
       const bucketMs = buckets.length > 1 ? new Date(buckets[1].start) - new Date(buckets[0].start) : 3600e3;
-      clear(body).append(
+      replace(body, 
         h('div', { class: 'kpis' },
           kpi('Delivered', number(st.deliveries?.delivered), 'ok'),
           kpi('Failed', number(st.deliveries?.failed), st.deliveries?.failed ? 'bad' : null),
@@ -208,7 +208,7 @@ function healthCard(app, e) {
           series: [{ key: 'delivered', label: 'Delivered', cls: 'bar-ok' }, { key: 'failed', label: 'Failed', cls: 'bar-bad' }],
         }) : h('p', { class: 'muted' }, 'No deliveries in this period.'));
     } catch (err) {
-      clear(body).append(err instanceof ApiError && err.missingRoute
+      replace(body, err instanceof ApiError && err.missingRoute
         ? h('p', { class: 'muted' }, 'This Herald does not report endpoint statistics yet.')
         : h('p', { class: 'error-text' }, err.message));
     }
@@ -276,8 +276,8 @@ function secretCard(app, e) {
   } });
   function showSecret(sec) {
     const key = sec.public_key ?? sec.secret;
-    clear(value).append(mono(key, 'secret'), copyButton(key));
-    clear(extra).append(sec.previous_secret_expires_at
+    replace(value, mono(key, 'secret'), copyButton(key));
+    replace(extra, sec.previous_secret_expires_at
       ? h('p', { class: 'hint' }, 'The previous ', ed ? 'key' : 'secret', ' also signs until ', time(sec.previous_secret_expires_at), '.')
       : null);
   }
@@ -333,9 +333,9 @@ async function testSend(app, e) {
       }
       const answer = await app.api.post(`${app.base}/endpoints/${path`${e.id}`}/test`, body);
       sent = true;
-      clear(result).append(h('p', { class: 'loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Sent; waiting for the answer…'));
+      replace(result, h('p', { class: 'loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Sent; waiting for the answer…'));
       const d = await waitForAttempt(app, answer.delivery_id);
-      clear(result).append(attemptResult(d));
+      replace(result, attemptResult(d));
       form.querySelector('button[type=submit]').textContent = 'Send again';
       return KEEP_OPEN;
     },
@@ -433,10 +433,10 @@ function rangeForm(kind, since, label, text, run) {
 function recentCard(app, e) {
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
   app.api.get(`${app.base}/deliveries`, { endpoint_id: e.id, limit: 8 }).then((page) => {
-    clear(body).append(page.data.length ? deliveriesTable(page.data, false)
+    replace(body, page.data.length ? deliveriesTable(page.data, false)
       : emptyState('No deliveries yet', app.readOnly ? 'Deliveries appear here as events are sent.'
         : 'Send a test event to see a delivery and your endpoint\'s answer here.'));
-  }, (err) => clear(body).append(h('p', { class: 'error-text' }, err.message)));
+  }, (err) => replace(body, h('p', { class: 'error-text' }, err.message)));
   return card('Recent deliveries', body, {
     actions: linkButton('Open the delivery log', `#/deliveries?endpoint_id=${encodeURIComponent(e.id)}`, { small: true }),
   });

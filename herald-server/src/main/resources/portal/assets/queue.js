@@ -2,7 +2,7 @@
 // endpoints with the largest backlogs. Refreshes itself while it is on screen.
 
 import { show } from './router.js';
-import { badge, button, card, clear, duration, emptyState, h, mono, number, pageHeader, relative, table, time } from './ui.js';
+import { badge, button, card, clear, duration, emptyState, h, mono, number, pageHeader, relative, table, time, replace } from './ui.js';
 
 const EVERY_MS = 5000;
 
@@ -14,7 +14,7 @@ export async function queue(app, ctx) {
     const q = await app.api.get('/v1/queue');
     if (!ctx.alive()) return;
     const late = q.oldest_due_at ? Date.now() - new Date(q.oldest_due_at).getTime() : 0;
-    clear(body).append(
+    replace(body, 
       h('div', { class: 'kpis' },
         kpi('Due now', number(q.due), q.due ? 'warn' : null, 'deliveries waiting for a sender'),
         kpi('Being retried', number(q.retrying), q.retrying ? 'bad' : null, 'pending after a failed attempt'),

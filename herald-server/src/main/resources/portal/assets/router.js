@@ -1,7 +1,7 @@
 // A hash router: #/endpoints/abc?status=failed. Screens are async functions that render into the outlet;
 // a screen that finishes loading after the person has moved on does not draw over the new one.
 
-import { clear, errorBox, loading } from './ui.js';
+import { clear, errorBox, loading, replace } from './ui.js';
 
 export function parse(hash = location.hash) {
   const raw = hash.replace(/^#/, '') || '/';
@@ -41,7 +41,7 @@ export function createRouter({ outlet, routes, fallback = '/', onRoute, onError 
     const token = ++current;
     const params = Object.fromEntries(match.c.names.map((n, i) => [n, decodeURIComponent(match.m[i + 1])]));
     onRoute?.(path);
-    clear(outlet).append(loading());
+    replace(outlet, loading());
     const alive = () => token === current;
     try {
       await match.c.screen({ params, query, outlet, alive, path });
@@ -53,7 +53,7 @@ export function createRouter({ outlet, routes, fallback = '/', onRoute, onError 
     } catch (e) {
       if (!alive()) return;
       if (onError?.(e)) return;
-      clear(outlet).append(errorBox(e, render));
+      replace(outlet, errorBox(e, render));
     }
   }
 

@@ -5,7 +5,7 @@ import { ApiError, path } from './api.js';
 import { go, show } from './router.js';
 import {
   KEEP_OPEN, badge, busy, button, card, clear, confirm, copyButton, dialog, emptyState, field, h, input, linkButton, mono, notice,
-  pageHeader, relative, select, table, time, toast,
+  pageHeader, relative, select, table, time, toast, replace,
 } from './ui.js';
 
 const ID_RULE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -96,7 +96,7 @@ export async function tenantDetail(app, ctx) {
   async function loadKeys() {
     try {
       const list = (await app.api.get(`${base}/keys`)).data;
-      clear(keys).append(list.length ? table([
+      replace(keys, list.length ? table([
         { label: 'Key', cls: 'col-main', cell: (k) => h('span', { class: 'stack-xs' }, mono(`${k.prefix}…`), h('span', { class: 'muted small' }, k.id)) },
         { label: 'Created', cell: (k) => time(k.created_at) },
         { label: 'Last used', cell: (k) => k.last_used_at ? relative(k.last_used_at) : h('span', { class: 'muted' }, 'Never') },
@@ -113,14 +113,14 @@ export async function tenantDetail(app, ctx) {
         } }) },
       ], list, { caption: 'Keys' }) : emptyState('No keys', 'A key lets the partner\'s systems call the API for this tenant.'));
     } catch (err) {
-      clear(keys).append(h('p', { class: 'error-text' }, err.message));
+      replace(keys, h('p', { class: 'error-text' }, err.message));
     }
   }
 
   async function loadLinks() {
     try {
       const list = (await app.api.get(`${base}/portal-sessions`)).data;
-      clear(links).append(list.length ? table([
+      replace(links, list.length ? table([
         { label: 'Session', cls: 'col-main', cell: (s) => h('span', { class: 'stack-xs' }, mono(s.id), s.read_only ? badge('read-only') : badge('full access', 'neutral')) },
         { label: 'Created', cell: (s) => time(s.created_at) },
         { label: 'Expires', cell: (s) => relative(s.expires_at) },
@@ -137,7 +137,7 @@ export async function tenantDetail(app, ctx) {
         } }) },
       ], list, { caption: 'Portal links' }) : emptyState('No live portal links', 'Mint a link to let the partner\'s people manage their endpoints.'));
     } catch (err) {
-      clear(links).append(h('p', { class: 'error-text' }, err.message));
+      replace(links, h('p', { class: 'error-text' }, err.message));
     }
   }
 
@@ -187,7 +187,7 @@ async function mintLink(app, t, base, reload) {
       if (minted) return true;
       minted = await app.api.post(`${base}/portal-sessions`, { expires_in_s: Number(lifetime.value), read_only: readOnly.checked });
       reload();
-      clear(result).append(notice('Anyone with this link can act as this tenant until it expires. Send it privately.', 'warn'),
+      replace(result, notice('Anyone with this link can act as this tenant until it expires. Send it privately.', 'warn'),
         h('div', { class: 'secret-row' }, mono(minted.url, 'secret portal-url'), copyButton(minted.url)),
         h('p', { class: 'hint' }, 'Expires ', time(minted.expires_at), '.'));
       const submit = form.querySelector('button[type=submit]');

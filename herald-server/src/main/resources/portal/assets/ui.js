@@ -425,7 +425,7 @@ export function mount(node) {
   const root = document.getElementById('app');
   root.classList.remove('booting');
   root.removeAttribute('aria-busy');
-  clear(root).append(node);
+  replace(root, node);
 }
 
 /** A centred card for pages outside the frame: sign-in, an expired link. */
@@ -437,3 +437,9 @@ export function standalone(product, ...content) {
 }
 
 export const product = () => document.title || 'Herald';
+
+/** Replaces an element's children (null and false are skipped, arrays flattened). */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}

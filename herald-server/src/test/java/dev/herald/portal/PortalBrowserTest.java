@@ -1,0 +1,151 @@
+package dev.herald.portal;
+
+import static dev.herald.testing.Browser.byLabel;
+import static dev.herald.testing.Browser.byText;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.Browser;
+import dev.herald.testing.LoopbackReceiver;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The partner portal in a real browser against a real Herald and a loopback receiver: what a partner does
+ * after opening the link their platform gave them. One browser for the class; each test has its own tenant.
+ */
+class PortalBrowserTest {
+    private static TestHerald h;
+    private static Browser browser;
+    private static LoopbackReceiver receiver;
+
+    @BeforeAll
+    static void start() {
+        long t0 = System.nanoTime();
+        browser = Browser.start();
+        System.out.println("TIMING browser " + (System.nanoTime() - t0) / 1_000_000);
+        h = TestHerald.builder().set("HERALD_PORTAL_TITLE", "Acme Webhooks").start();
+        receiver = new LoopbackReceiver();
+        h.post("/v1/event-types", "{\"name\":\"order.created\",\"description\":\"A customer placed an order\"}");
+        h.post("/v1/event-types", "{\"name\":\"order.paid\",\"description\":\"An order was paid in full\"}");
+        h.post("/v1/event-types", "{\"name\":\"invoice.issued\",\"description\":\"An invoice was sent to the customer\"}");
+    }
+
+    @AfterAll
+    static void stop() {
+        long t0 = System.nanoTime();
+        if (browser != null) {
+            browser.close();
+        }
+        if (h != null) {
+            h.close();
+        }
+        if (receiver != null) {
+            receiver.close();
+        }
+        System.out.println("TIMING stop " + (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @AfterEach
+    void noScriptBrokeAndSignOut(org.junit.jupiter.api.TestInfo test) {
+        browser.screenshot("last-" + test.getTestMethod().orElseThrow().getName());
+        browser.assertNoScriptErrors();
+        browser.clearSession();
+    }
+
+    static String session(String tenant, boolean readOnly) {
+        var minted = h.post("/v1/tenants/" + tenant + "/portal-sessions", "{\"read_only\": " + readOnly + "}");
+        assertThat(minted.status()).isEqualTo(201);
+        return minted.json().get("token").stringValue();
+    }
+
+    static void openPortal(String token) {
+        browser.open(h.baseUrl() + "/portal#token=" + token);
+    }
+
+    static JsonNode endpoints(String tenant) {
+        return h.get("/v1/tenants/" + tenant + "/endpoints").json().get("data");
+    }
+
+    @Test
+    void aPartnerRegistersABatchEndpointSeesItsDeliveriesPausesResumesAndRotatesTheSecret() {
+        h.seed("acme");
+        receiver.answer(200, "{\"received\": true}");
+        openPortal(session("acme", false));
+
+        browser.waitForText("No endpoints yet");
+        assertThat(browser.driver().getCurrentUrl()).as("the token leaves the address bar").doesNotContain("token=");
+        assertThat(browser.js("return sessionStorage.getItem('herald.portal.token')")).asString().startsWith("hps_");
+        assertThat(browser.driver().getTitle()).isEqualTo("Acme Webhooks");
+        browser.screenshots("portal-empty");
+
+        browser.clickText("Add your first endpoint");
+        browser.type(byLabel("URL"), "ftp://files.example/hooks");
+        browser.type(byLabel("Description (optional)"), "Order sync");
+        browser.click(By.xpath("//label[contains(., 'Only the types I choose')]"));
+        browser.click(By.xpath("//label[.//code[text()='order.created']]"));
+        browser.click(By.xpath("//label[.//code[text()='invoice.issued']]"));
+        browser.type(byLabel("Events per batch"), "50");
+        browser.type(byLabel("Time window (seconds)"), "5");
+        browser.waitForText("50 events have collected, or 5 s have passed since the last batch");
+        browser.clickText("Create endpoint");
+
+        // Herald's answer names the field; the page shows it beside that field
+        browser.waitForText(By.cssSelector(".field-error"), "http");
+        assertThat(browser.find(byLabel("URL")).getAttribute("aria-invalid")).isEqualTo("true");
+        browser.type(byLabel("URL"), receiver.url("/acme"));
+        browser.screenshots("portal-endpoint-form");
+        browser.clickText("Create endpoint");
+
+        browser.waitForText("Endpoint created");
+        String secret = browser.find(By.cssSelector(".alert-ok .secret")).getText();
+        assertThat(secret).startsWith("whsec_");
+        JsonNode e = endpoints("acme").get(0);
+        assertThat(e.get("url").stringValue()).isEqualTo(receiver.url("/acme"));
+        assertThat(e.get("batch").get("max_events").intValue()).isEqualTo(50);
+        assertThat(e.get("batch").get("window_ms").intValue()).isEqualTo(5000);
+        assertThat(e.get("event_types").valueStream().map(JsonNode::stringValue)).containsExactlyInAnyOrder("order.created", "invoice.issued");
+        String id = e.get("id").stringValue();
+
+        // events published by the platform arrive as one batch; the partner sees it delivered with the answer
+        h.post("/v1/tenants/acme/events/bulk", "{\"events\": [{\"type\":\"order.created\",\"data\":{\"order\":1}},"
+                + " {\"type\":\"invoice.issued\",\"data\":{\"invoice\":7}}, {\"type\":\"order.paid\",\"data\":{}}]}");
+        browser.waitFor(d -> receiver.received("/acme").size() == 1, Duration.ofSeconds(20));
+        assertThat(receiver.received("/acme").getFirst().body()).contains("\"count\":2");
+        browser.clickText("Delivery log");
+        browser.find(By.cssSelector("table .badge-ok"));
+        browser.click(By.cssSelector("table td.col-main a"));
+        browser.waitForText("{\"received\": true}");
+        browser.waitForText("\"count\": 2");
+        assertThat(browser.bodyText()).contains("X-Webhook-Event", "batch");
+        browser.screenshots("portal-delivery");
+
+        browser.open(h.baseUrl() + "/portal#/endpoints/" + id);
+        browser.find(byText("Pause")).click();
+        browser.find(By.cssSelector("dialog[open]"));
+        assertThat(browser.bodyText()).contains("nothing is lost");
+        browser.clickText("Pause endpoint");
+        browser.toast("Endpoint paused");
+        browser.waitForText("Deliveries are paused");
+        assertThat(endpoints("acme").get(0).get("status").stringValue()).isEqualTo("paused");
+        browser.clickText("Resume");
+        browser.toast("Endpoint resumed");
+        browser.find(byText("Pause"));
+        assertThat(endpoints("acme").get(0).get("status").stringValue()).isEqualTo("active");
+
+        browser.clickText("Rotate");
+        browser.waitForText("for 24 hours");
+        browser.clickText("Rotate secret");
+        browser.toast("Secret rotated");
+        browser.waitFor(d -> browser.find(By.cssSelector(".card .secret")).getText().startsWith("whsec_"), Duration.ofSeconds(10));
+        String rotated = browser.find(By.cssSelector(".card .secret")).getText();
+        assertThat(rotated).isNotEqualTo(secret);
+        assertThat(browser.bodyText()).contains("The previous secret also signs until");
+        browser.screenshots("portal-endpoint");
+    }
+}
