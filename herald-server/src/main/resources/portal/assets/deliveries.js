@@ -112,13 +112,14 @@ export async function deliveryDetail(app, ctx) {
   const endpoint = await app.api.get(`${app.base}/endpoints/${path`${d.endpoint_id}`}`).catch(() => null);
   const reload = () => deliveryDetail(app, ctx);
   const retry = d.status === 'failed' && !app.readOnly ? button('Retry delivery', { kind: 'primary', onclick: async (ev) => {
+    const btn = ev.currentTarget;
     const ok = await confirm({
       title: 'Send this delivery again?',
       message: 'Herald sends the same body with the same delivery id once more. If it fails again, it is marked failed again.',
       confirmLabel: 'Retry',
     });
     if (!ok) return;
-    await busy(ev.currentTarget, async () => {
+    await busy(btn, async () => {
       try {
         await app.api.post(`${url}/retry`, {});
         toast('Delivery queued again');
@@ -143,7 +144,8 @@ export async function deliveryDetail(app, ctx) {
       ['Events', number(d.event_count)],
       ['Attempts', number(d.attempt_count)],
       ['Created', time(d.created_at)],
-      [d.delivered_at ? 'Delivered' : 'Next attempt', d.delivered_at ? time(d.delivered_at) : d.next_attempt_at ? time(d.next_attempt_at) : null],
+      d.delivered_at ? ['Delivered', time(d.delivered_at)] : null,
+      d.status === 'pending' ? ['Next attempt', d.next_attempt_at ? time(d.next_attempt_at) : null] : null,
     ])),
     attemptsCard(d),
     requestCard(d, endpoint),

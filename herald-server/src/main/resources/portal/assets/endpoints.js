@@ -379,13 +379,13 @@ export function matches(patterns, name) {
 
 function recoveryCard(app, e) {
   const dayAgo = toLocalInput(new Date(Date.now() - 86400e3).toISOString());
-  const recoverForm = rangeForm('recover', dayAgo, 'Recover failed',
+  const recoverForm = rangeForm('recover', dayAgo, 'Recover failed deliveries', 'Recover',
     'Sends every delivery of this endpoint that failed in this period again: same id, same body.',
     async (since, until) => {
       const r = await app.api.post(`${app.base}/endpoints/${path`${e.id}`}/recover`, { since, ...(until ? { until } : {}) });
       toast(r.deliveries === 0 ? 'No failed deliveries in that period' : `${number(r.deliveries)} failed deliveries are being sent again`);
     });
-  const replayForm = rangeForm('replay', dayAgo, 'Replay events',
+  const replayForm = rangeForm('replay', dayAgo, 'Replay events', 'Replay',
     'Queues every event of this period that the endpoint subscribes to now again, in new deliveries (event ids unchanged).',
     async (since, until) => {
       const ok = await confirm({
@@ -400,11 +400,12 @@ function recoveryCard(app, e) {
   return card('Recover from an outage', h('div', { class: 'stack' }, recoverForm, h('hr', { class: 'sep' }), replayForm));
 }
 
-function rangeForm(kind, since, label, text, run) {
+function rangeForm(kind, since, title, label, text, run) {
   const sinceIn = input({ type: 'datetime-local', name: 'since', value: since, required: true });
   const untilIn = input({ type: 'datetime-local', name: 'until' });
   const submit = button(label, { type: 'submit' });
-  const form = h('form', { class: `range-form range-${kind}`, novalidate: true },
+  const form = h('form', { class: `range-form range-${kind}`, novalidate: true, 'aria-label': title },
+    h('h3', { class: 'range-title' }, title),
     h('p', { class: 'muted small' }, text),
     h('div', { class: 'row-fields' },
       field('Since', sinceIn, { field: 'since' }),

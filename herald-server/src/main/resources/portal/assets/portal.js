@@ -14,6 +14,11 @@ import { catalogue } from './catalogue.js';
 
 const store = tokenStore('herald.portal.token');
 takeTokenFromFragment(store);
+// why: a portal link opened in a tab that shows the portal already changes only the fragment; the new token
+// replaces the old one and the page starts again as that session
+window.addEventListener('hashchange', () => {
+  if (takeTokenFromFragment(store)) location.reload();
+});
 boot();
 
 async function boot() {

@@ -75,7 +75,7 @@ class PortalBrowserTest {
     @Test
     void aPartnerRegistersABatchEndpointSeesItsDeliveriesPausesResumesAndRotatesTheSecret() {
         h.seed("acme");
-        receiver.answer(200, "{\"received\": true}");
+        receiver.answer("/acme", 200, "{\"received\": true}");
         openPortal(session("acme", false));
 
         browser.waitForText("No endpoints yet");
@@ -147,5 +147,129 @@ class PortalBrowserTest {
         assertThat(rotated).isNotEqualTo(secret);
         assertThat(browser.bodyText()).contains("The previous secret also signs until");
         browser.screenshots("portal-endpoint");
+    }
+
+    /** An endpoint that sends one event per request and gives up after the first failed attempt. */
+    static String eventEndpoint(String tenant, String path, String description) {
+        var created = h.post("/v1/tenants/" + tenant + "/endpoints", "{\"url\": \"" + receiver.url(path) + "\", \"format\": \"event\","
+                + " \"description\": " + tools.jackson.databind.node.StringNode.valueOf(description) + ","
+                + " \"retry\": {\"policy\": \"exponential\", \"max_attempts\": 1}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return created.json().get("id").stringValue();
+    }
+
+    static void publish(String tenant, String type, String data) {
+        assertThat(h.post("/v1/tenants/" + tenant + "/events", "{\"type\": \"" + type + "\", \"data\": " + data + "}").status()).isEqualTo(202);
+    }
+
+    static JsonNode deliveries(String tenant, String status) {
+        return h.get("/v1/tenants/" + tenant + "/deliveries?status=" + status).json().get("data");
+    }
+
+    @Test
+    void aFailedDeliveryIsShownWithTheReceiversAnswerAndRetriedByHand() {
+        h.seed("globex");
+        receiver.answer("/globex", 500, "database is down, try later");
+        eventEndpoint("globex", "/globex", "Billing");
+        publish("globex", "order.paid", "{\"order\": 42}");
+        browser.waitFor(d -> deliveries("globex", "failed").size() == 1, Duration.ofSeconds(20));
+
+        openPortal(session("globex", false));
+        browser.clickText("Delivery log");
+        browser.find(By.xpath("//select[@name='status']/option[@value='failed']")).click();
+        browser.find(By.cssSelector("table .badge-bad"));
+        browser.click(By.cssSelector("table td.col-main a"));
+        browser.waitForText("Not delivered");
+        browser.waitForText("database is down, try later");
+        assertThat(browser.bodyText()).contains("500", "\"order\": 42");
+
+        receiver.answer("/globex", 200, "thanks");
+        browser.clickText("Retry delivery");
+        browser.clickText("Retry");
+        browser.toast("Delivery queued again");
+        browser.waitFor(d -> deliveries("globex", "delivered").size() == 1, Duration.ofSeconds(20));
+        browser.waitFor(d -> {
+            if (!browser.all(byText("Refresh")).isEmpty()) {
+                browser.clickText("Refresh");
+            }
+            return browser.bodyText().contains("thanks") && !browser.all(By.cssSelector(".page-head .badge-ok")).isEmpty();
+        }, Duration.ofSeconds(20));
+        assertThat(receiver.received("/globex")).hasSize(2);
+        assertThat(receiver.received("/globex").get(1).header("X-Webhook-Delivery"))
+                .as("the same delivery, sent again").isEqualTo(receiver.received("/globex").get(0).header("X-Webhook-Delivery"));
+        browser.screenshots("portal-delivery-retried");
+    }
+
+    @Test
+    void aReadOnlySessionSeesEverythingButCannotChangeAnything() {
+        h.seed("initech");
+        String id = eventEndpoint("initech", "/initech", "Reports");
+        openPortal(session("initech", true));
+
+        browser.find(By.cssSelector("table td.col-main a"));
+        assertThat(browser.bodyText()).contains("read-only", "Reports");
+        assertThat(browser.all(byText("Add endpoint"))).isEmpty();
+        browser.click(By.cssSelector("table td.col-main a"));
+        browser.waitForText("Settings");
+        browser.waitForText("A read-only session cannot reveal or rotate the secret.");
+        for (String action : new String[] {"Pause", "Edit", "Delete", "Send test event", "Reveal", "Rotate", "Recover"}) {
+            assertThat(browser.all(byText(action))).as(action).isEmpty();
+        }
+        browser.open(h.baseUrl() + "/portal#/endpoints/" + id + "/edit");
+        browser.waitForText("read-only session");
+        assertThat(browser.all(By.cssSelector("form.endpoint-form"))).isEmpty();
+        browser.screenshots("portal-read-only");
+    }
+
+    @Test
+    void aRevokedLinkLandsOnTheExpiredPageAndATenantKeyStillSignsIn() {
+        h.seed("umbrella");
+        var minted = h.post("/v1/tenants/umbrella/portal-sessions", "{}").json();
+        openPortal(minted.get("token").stringValue());
+        browser.waitForText("No endpoints yet");
+
+        assertThat(h.delete("/v1/tenants/umbrella/portal-sessions/" + minted.get("id").stringValue()).status()).isEqualTo(204);
+        browser.clickText("Delivery log");
+        browser.waitForText("This link has expired or was revoked");
+        assertThat(browser.js("return sessionStorage.getItem('herald.portal.token')")).isNull();
+        browser.screenshots("portal-expired");
+
+        // the same page for a link opened after it was revoked
+        openPortal(minted.get("token").stringValue());
+        browser.waitForText("This link has expired or was revoked");
+
+        String key = h.post("/v1/tenants/umbrella/keys", null).json().get("key").stringValue();
+        browser.clickText("Use a tenant key instead");
+        browser.type(byLabel("Tenant key or portal token"), "hk_not-a-key");
+        browser.clickText("Sign in");
+        browser.waitForText(By.cssSelector(".field-error"), "does not know this key");
+        browser.type(byLabel("Tenant key or portal token"), key);
+        browser.clickText("Sign in");
+        browser.waitForText("No endpoints yet");
+        assertThat(browser.bodyText()).contains("umbrella");
+    }
+
+    @Test
+    void whatReceiversAndPartnersWriteIsShownAsTextAndNeverRuns() {
+        h.seed("hostile");
+        String payload = "<img src=x onerror=\"window.__pwned='img'\"><script>window.__pwned='script'</script>";
+        receiver.answer("/hostile", 200, payload + "<svg onload=\"window.__pwned='svg'\">");
+        String id = eventEndpoint("hostile", "/hostile", payload);
+        publish("hostile", "order.created", "{\"note\": \"<script>window.__pwned='data'</script>\"}");
+        browser.waitFor(d -> deliveries("hostile", "delivered").size() == 1, Duration.ofSeconds(20));
+
+        openPortal(session("hostile", false));
+        browser.find(By.cssSelector("table td.col-main a"));
+        assertThat(browser.bodyText()).contains(payload);
+        browser.open(h.baseUrl() + "/portal#/endpoints/" + id);
+        browser.waitForText("Recent deliveries");
+        assertThat(browser.bodyText()).contains(payload);
+        browser.find(By.cssSelector(".card table td.col-main a")).click();
+        browser.waitForText("<svg onload=");
+        browser.waitForText("window.__pwned='data'");
+        assertThat(browser.all(By.cssSelector("main img, main script, main svg[onload], main [onerror]")))
+                .as("no element made from outside text").isEmpty();
+        assertThat(browser.js("return window.__pwned")).as("sentinel set by an injected script").isNull();
+        browser.screenshots("portal-xss");
     }
 }

@@ -175,6 +175,7 @@ public final class Browser implements AutoCloseable {
     }
 
     public void screenshots(String name) {
+        js("document.querySelectorAll('.toast').forEach(t => t.remove())");
         shot(name, WIDE);
         shot(name, PHONE);
         driver.manage().window().setSize(new Dimension(WIDE, 900));
@@ -184,7 +185,7 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(width, 900));
         settle();
         Number height = (Number) js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)");
-        int tall = Math.min(Math.max(height.intValue(), 700), 4000);
+        int tall = Math.min(Math.max(height.intValue() + 120, 760), 4000); // why: the window's height includes its frame
         driver.manage().window().setSize(new Dimension(width, tall));
         settle();
         try {

@@ -26,8 +26,10 @@ public final class LoopbackReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private volatile int status = 200;
-    private volatile String body = "{\"ok\":true}";
+    private record Answer(int status, String body) {
+    }
+
+    private final Map<String, Answer> answers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LoopbackReceiver() {
         try {
@@ -39,9 +41,10 @@ public final class LoopbackReceiver implements AutoCloseable {
         server.createContext("/", exchange -> {
             String in = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), in));
-            byte[] out = body.getBytes(StandardCharsets.UTF_8);
+            Answer a = answers.getOrDefault(exchange.getRequestURI().getPath(), new Answer(200, "{\"ok\":true}"));
+            byte[] out = a.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            exchange.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+            exchange.sendResponseHeaders(a.status(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 exchange.getResponseBody().write(out);
             }
@@ -50,10 +53,9 @@ public final class LoopbackReceiver implements AutoCloseable {
         server.start();
     }
 
-    /** From now on, answer {@code status} with {@code body}. */
-    public LoopbackReceiver answer(int status, String body) {
-        this.status = status;
-        this.body = body;
+    /** From now on, answer requests to {@code path} with {@code status} and {@code body} (others get 200). */
+    public LoopbackReceiver answer(String path, int status, String body) {
+        answers.put(path, new Answer(status, body));
         return this;
     }
 
