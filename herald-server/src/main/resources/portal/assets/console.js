@@ -47,8 +47,8 @@ async function boot() {
     context: 'Operator console',
     nav: [
       { href: '#/tenants', label: 'Tenants', icon: 'tenants', match: '/tenants' },
-      { href: '#/event-types', label: 'Event catalogue', icon: 'catalogue', match: '/event-types' },
-      { href: '#/queue', label: 'Queue health', icon: 'queue', match: '/queue' },
+      { href: '#/event-types', label: 'Catalogue', icon: 'catalogue', match: '/event-types' },
+      { href: '#/queue', label: 'Queue', icon: 'queue', match: '/queue' },
     ],
     footer: button('Sign out', { kind: 'ghost', small: true, iconName: 'out', onclick: signOut }),
   });

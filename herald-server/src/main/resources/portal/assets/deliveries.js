@@ -1,12 +1,12 @@
 // The delivery log: filters (endpoint, status, type, event id, time range), and one delivery with its
 // request (body and headers) and every attempt with the receiver's answer, shown as text.
 
-import { ApiError, path } from './api.js';
+import { path } from './api.js';
 import { href, show } from './router.js';
 import { attemptResult, deliveriesTable } from './endpoints.js';
 import {
   badge, busy, button, card, clear, clearErrors, code, confirm, duration, emptyState, errorBox, facts, field, fromLocalInput, h, input,
-  linkButton, mono, notice, number, pageHeader, relative, select, showError, statusCodeBadge, table, time, toLocalInput, toast, replace,
+  linkButton, mono, notice, number, pageHeader, select, showError, statusCodeBadge, time, toLocalInput, toast, replace,
 } from './ui.js';
 
 const FILTERS = ['endpoint_id', 'status', 'event_type', 'event_id', 'since', 'until'];
@@ -185,7 +185,7 @@ function requestCard(d, endpoint) {
   ].filter(Boolean);
   return card('Request', h('div', { class: 'stack' },
     h('h3', { class: 'subtitle' }, 'Headers'),
-    table([{ label: 'Header', cell: (r) => mono(r[0]) }, { label: 'Value', cell: (r) => h('span', { class: 'break' }, r[1]) }], headers, { caption: 'Request headers' }),
+    facts(headers.map(([k, v]) => [mono(k), h('span', { class: 'break' }, v)])),
     h('h3', { class: 'subtitle' }, 'Body'),
     d.body !== undefined ? code(d.body, { label: 'Request body' }) : h('p', { class: 'muted' }, 'This Herald does not show delivery bodies.')),
   { description: 'The same body is sent on every attempt; only the per-attempt headers change.' });

@@ -67,7 +67,7 @@ function start(api, me) {
     badges,
     nav: [
       { href: '#/endpoints', label: 'Endpoints', icon: 'endpoints', match: '/endpoints' },
-      { href: '#/deliveries', label: 'Delivery log', icon: 'deliveries', match: '/deliveries' },
+      { href: '#/deliveries', label: 'Deliveries', icon: 'deliveries', match: '/deliveries' },
       { href: '#/event-types', label: 'Event types', icon: 'catalogue', match: '/event-types' },
     ],
     footer: button('Sign out', { kind: 'ghost', small: true, iconName: 'out', onclick: signOut }),

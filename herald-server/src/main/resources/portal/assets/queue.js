@@ -2,7 +2,7 @@
 // endpoints with the largest backlogs. Refreshes itself while it is on screen.
 
 import { show } from './router.js';
-import { badge, button, card, clear, duration, emptyState, h, mono, number, pageHeader, relative, table, time, replace } from './ui.js';
+import { badge, button, card, duration, emptyState, h, mono, number, pageHeader, relative, table, time, replace } from './ui.js';
 
 const EVERY_MS = 5000;
 

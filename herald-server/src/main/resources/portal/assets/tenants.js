@@ -4,7 +4,7 @@
 import { ApiError, path } from './api.js';
 import { go, show } from './router.js';
 import {
-  KEEP_OPEN, badge, busy, button, card, clear, confirm, copyButton, dialog, emptyState, field, h, input, linkButton, mono, notice,
+  KEEP_OPEN, badge, busy, button, card, confirm, copyButton, dialog, emptyState, field, h, input, linkButton, mono, notice,
   pageHeader, relative, select, table, time, toast, replace,
 } from './ui.js';
 
@@ -159,11 +159,22 @@ export async function tenantDetail(app, ctx) {
   } });
   const mint = button('Mint portal link', { small: true, iconName: 'plus', onclick: () => mintLink(app, t, base, loadLinks) });
 
+  const endpoints = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+  app.api.get(`${base}/endpoints`, { limit: 100 }).then((page) => replace(endpoints, page.data.length ? table([
+    { label: 'URL', cls: 'col-main', cell: (e) => h('span', { class: 'stack-xs' }, h('span', { class: 'break' }, e.url),
+      e.description ? h('span', { class: 'muted small break' }, e.description) : null) },
+    { label: 'Status', cell: (e) => h('span', { class: 'stack-xs' }, badge(e.status), e.paused_reason ? h('span', { class: 'muted small' }, e.paused_reason) : null) },
+    { label: 'Format', cell: (e) => e.format === 'batch' ? `Batches of up to ${e.batch?.max_events}` : 'One per event' },
+    { label: 'Updated', cell: (e) => relative(e.updated_at) },
+  ], page.data, { caption: 'Endpoints' }) : emptyState('No endpoints yet', 'The partner registers endpoints in the portal.')),
+  (err) => replace(endpoints, h('p', { class: 'error-text' }, err.message)));
+
   show(ctx,
     pageHeader(t.name, { back: { href: '#/tenants', label: 'Tenants' }, subtitle: h('span', {}, 'Tenant ', mono(t.id), ' · created ', time(t.created_at)), actions: [openPortal, rename, del] }),
     h('div', { class: 'grid-2' },
       card('API keys', keys, { actions: issue, description: 'For the partner\'s systems. Shown once when issued.' }),
-      card('Portal links', links, { actions: mint, description: 'Sign-in links to the partner portal; they expire and can be revoked.' })));
+      card('Portal links', links, { actions: mint, description: 'Sign-in links to the partner portal; they expire and can be revoked.' })),
+    card('Endpoints', endpoints, { description: 'What the partner has registered. They manage them in the portal.' }));
   loadKeys();
   loadLinks();
 }

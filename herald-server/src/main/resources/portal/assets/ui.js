@@ -60,7 +60,7 @@ const ICONS = {
   endpoints: 'M4 7h16M4 12h16M4 17h10',
   deliveries: 'M3 12h4l3 8 4-16 3 8h4',
   catalogue: 'M5 4h10l4 4v12H5zM14 4v5h5',
-  tenants: 'M16 20v-2a4 4 0 0 0-8 0v2M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
+  tenants: 'M4 21V7l8-4 8 4v14M4 21h16M9 21v-5h6v5M9 10h.01M15 10h.01',
   queue: 'M4 6h16M4 12h10M4 18h6',
   plus: 'M12 5v14M5 12h14',
   out: 'M15 4h4v16h-4M10 17l5-5-5-5M15 12H3',

@@ -169,7 +169,7 @@ class ConsoleBrowserTest {
         browser.waitFor(d -> h.get("/v1/queue").json().get("due").intValue() == 3, Duration.ofSeconds(20));
 
         signIn();
-        browser.clickText("Queue health");
+        browser.clickText("Queue");
         browser.find(By.xpath("//td[@data-label='Tenant']/a[normalize-space(.)='stalled']"));
         assertThat(browser.find(By.xpath("//td[@data-label='Due']")).getText()).isEqualTo("3");
         assertThat(browser.bodyText()).contains(receiver.url("/stalled"), "paused");
@@ -180,7 +180,7 @@ class ConsoleBrowserTest {
     @Order(5)
     void theCatalogueListsAndAddsEventTypes() {
         signIn();
-        browser.clickText("Event catalogue");
+        browser.clickText("Catalogue");
         browser.clickText("New event type");
         browser.type(byLabel("Name"), "invoice.paid");
         browser.type(byLabel("Description"), "An invoice was paid");

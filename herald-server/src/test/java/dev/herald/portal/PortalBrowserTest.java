@@ -115,9 +115,10 @@ class PortalBrowserTest {
         // events published by the platform arrive as one batch; the partner sees it delivered with the answer
         h.post("/v1/tenants/acme/events/bulk", "{\"events\": [{\"type\":\"order.created\",\"data\":{\"order\":1}},"
                 + " {\"type\":\"invoice.issued\",\"data\":{\"invoice\":7}}, {\"type\":\"order.paid\",\"data\":{}}]}");
-        browser.waitFor(d -> receiver.received("/acme").size() == 1, Duration.ofSeconds(20));
+        browser.waitFor(d -> deliveries("acme", "delivered").size() == 1, Duration.ofSeconds(20));
+        assertThat(receiver.received("/acme")).hasSize(1);
         assertThat(receiver.received("/acme").getFirst().body()).contains("\"count\":2");
-        browser.clickText("Delivery log");
+        browser.clickText("Deliveries");
         browser.find(By.cssSelector("table .badge-ok"));
         browser.click(By.cssSelector("table td.col-main a"));
         browser.waitForText("{\"received\": true}");
@@ -175,7 +176,7 @@ class PortalBrowserTest {
         browser.waitFor(d -> deliveries("globex", "failed").size() == 1, Duration.ofSeconds(20));
 
         openPortal(session("globex", false));
-        browser.clickText("Delivery log");
+        browser.clickText("Deliveries");
         browser.find(By.xpath("//select[@name='status']/option[@value='failed']")).click();
         browser.find(By.cssSelector("table .badge-bad"));
         browser.click(By.cssSelector("table td.col-main a"));
@@ -229,7 +230,7 @@ class PortalBrowserTest {
         browser.waitForText("No endpoints yet");
 
         assertThat(h.delete("/v1/tenants/umbrella/portal-sessions/" + minted.get("id").stringValue()).status()).isEqualTo(204);
-        browser.clickText("Delivery log");
+        browser.clickText("Deliveries");
         browser.waitForText("This link has expired or was revoked");
         assertThat(browser.js("return sessionStorage.getItem('herald.portal.token')")).isNull();
         browser.screenshots("portal-expired");
