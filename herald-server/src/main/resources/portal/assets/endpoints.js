@@ -277,9 +277,12 @@ function secretCard(app, e) {
   function showSecret(sec) {
     const key = sec.public_key ?? sec.secret;
     replace(value, mono(key, 'secret'), copyButton(key));
-    replace(extra, sec.previous_secret_expires_at
-      ? h('p', { class: 'hint' }, 'The previous ', ed ? 'key' : 'secret', ' also signs until ', time(sec.previous_secret_expires_at), '.')
-      : null);
+    const until = sec.previous_secret_expires_at ?? sec.previous_public_key_expires_at;
+    const previous = sec.previous_secret ?? sec.previous_public_key;
+    replace(extra, until ? h('div', { class: 'stack' },
+      h('p', { class: 'hint' }, 'The previous ', ed ? 'key' : 'secret', ' also signs until ', time(until),
+        '. Switch your receiver to the new one before then.'),
+      previous ? h('div', { class: 'secret-row' }, mono(previous, 'secret previous-secret'), copyButton(previous)) : null) : null);
   }
   return card(ed ? 'Signing key' : 'Signing secret', h('div', { class: 'stack' },
     h('p', { class: 'muted' }, ed ? 'Requests are signed with ed25519; verify them with this public key.'
