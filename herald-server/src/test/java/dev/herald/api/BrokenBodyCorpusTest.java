@@ -54,7 +54,7 @@ class BrokenBodyCorpusTest {
 
     private static final Map<String, Kind> ENDPOINT_FIELDS = fields("url", Kind.STRING, "description", Kind.STRING,
             "event_types", Kind.ARRAY, "format", Kind.STRING, "batch", Kind.OBJECT, "retry", Kind.OBJECT, "headers", Kind.OBJECT,
-            "secret", Kind.STRING, "tls", Kind.OBJECT, "timeout_ms", Kind.INT, "max_concurrency", Kind.INT, "status", Kind.STRING);
+            "secret", Kind.STRING, "signing", Kind.STRING, "tls", Kind.OBJECT, "timeout_ms", Kind.INT, "max_concurrency", Kind.INT, "status", Kind.STRING);
 
     static List<Route> routes() {
         return List.of(

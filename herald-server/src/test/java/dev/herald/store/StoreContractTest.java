@@ -11,6 +11,7 @@ import dev.herald.endpoint.EndpointSpec.Format;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
 import dev.herald.endpoint.RetryPolicy;
+import dev.herald.signing.Signing;
 import dev.herald.store.DeliveryStore.RetryOutcome;
 import dev.herald.tenant.Tenant;
 import dev.herald.testing.SettableClock;
@@ -443,6 +444,39 @@ abstract class StoreContractTest {
         assertThat(rotated.liveSecrets(now)).containsExactly("whsec_new", e.secret());
         assertThat(rotated.liveSecrets(until.minusMillis(1))).containsExactly("whsec_new", e.secret());
         assertThat(rotated.liveSecrets(until)).containsExactly("whsec_new");
+    }
+
+    @Test
+    void switchingSchemeReplacesTheKeyWithTheSettingsOnceAndKeepsTheOldKeyForTheOverlap() {
+        tenantsExist();
+        Endpoint e = endpoint("ep-1", "acme", spec(List.of()));
+        endpoints.create(e);
+        clock.tick(Duration.ofHours(1));
+        Instant now = clock.instant();
+        Instant until = now.plus(Duration.ofHours(24));
+        String privateKey = Signing.ED25519.newKey();
+        EndpointSpec changed = spec(List.of("order.paid"));
+
+        Endpoint switched = endpoints.update("acme", "ep-1", changed, privateKey, now, until).orElseThrow();
+
+        assertThat(switched.spec()).isEqualTo(changed);
+        assertThat(switched.signing()).isEqualTo(Signing.ED25519);
+        assertThat(switched.secret()).isEqualTo(privateKey);
+        assertThat(switched.previousSecret()).isEqualTo(e.secret());
+        assertThat(switched.previousSecretExpiresAt()).isEqualTo(until);
+        assertThat(switched.liveSecrets(now)).containsExactly(privateKey, e.secret());
+        assertThat(endpoints.get("acme", "ep-1")).contains(switched);
+
+        // a second switch to the same scheme (two requests at once) changes no key, so the HMAC secret keeps its day
+        Endpoint again = endpoints.update("acme", "ep-1", changed, Signing.ED25519.newKey(), now.plusSeconds(1),
+                until.plusSeconds(1)).orElseThrow();
+        assertThat(again.secret()).isEqualTo(privateKey);
+        assertThat(again.previousSecret()).isEqualTo(e.secret());
+        assertThat(again.previousSecretExpiresAt()).isEqualTo(until);
+        // settings alone change no key either
+        assertThat(endpoints.update("acme", "ep-1", spec(List.of()), now.plusSeconds(2)).orElseThrow().secret()).isEqualTo(privateKey);
+        assertThat(endpoints.update("globex", "ep-1", changed, Signing.HMAC_SHA256.newKey(), now, until)).isEmpty();
+        assertThat(endpoints.get("acme", "ep-1").orElseThrow().secret()).isEqualTo(privateKey);
     }
 
     @Test
