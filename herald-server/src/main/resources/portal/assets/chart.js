@@ -3,7 +3,6 @@
 
 import { h, s, number } from './ui.js';
 
-const W = 720;
 const H = 200;
 const PAD = { top: 12, right: 8, bottom: 26, left: 40 };
 
@@ -12,6 +11,24 @@ const PAD = { top: 12, right: 8, bottom: 26, left: 40 };
  * bucketMs: the width of one bucket, for the hover text.
  */
 export function barChart({ buckets, series, bucketMs, label }) {
+  const sums = series.map((sr) => `${number(buckets.reduce((n, b) => n + (b[sr.key] ?? 0), 0))} ${sr.label.toLowerCase()}`);
+  const holder = h('div', { class: 'chart-holder' });
+  const figure = h('figure', { class: 'chart' }, holder,
+    h('figcaption', { class: 'chart-legend' }, series.map((sr) => h('span', { class: 'legend-item' },
+      h('span', { class: `legend-swatch ${sr.cls}`, 'aria-hidden': 'true' }), sr.label))));
+  // why: drawn at the width it is shown at, so its text keeps one size on a phone and on a wide screen
+  let drawn = 0;
+  new ResizeObserver(() => {
+    const width = Math.round(holder.clientWidth);
+    if (width > 0 && width !== drawn) {
+      drawn = width;
+      holder.replaceChildren(svg({ buckets, series, bucketMs, label: `${label}: ${sums.join(', ')}`, W: width }));
+    }
+  }).observe(holder);
+  return figure;
+}
+
+function svg({ buckets, series, bucketMs, label, W }) {
   const totals = buckets.map((b) => series.reduce((n, sr) => n + (b[sr.key] ?? 0), 0));
   const max = niceMax(Math.max(1, ...totals));
   const innerW = W - PAD.left - PAD.right;
@@ -30,7 +47,7 @@ export function barChart({ buckets, series, bucketMs, label }) {
   const fmt = new Intl.DateTimeFormat(undefined, bucketMs >= 3_600_000 * 24 ? { month: 'short', day: 'numeric' }
     : { hour: '2-digit', minute: '2-digit' });
   const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  const labelEvery = Math.max(1, Math.ceil(buckets.length / 6));
+  const labelEvery = Math.max(1, Math.ceil(buckets.length / Math.max(2, Math.floor(innerW / 90))));
 
   const bars = buckets.map((b, i) => {
     const x = PAD.left + i * step + (step - barW) / 2;
@@ -52,12 +69,7 @@ export function barChart({ buckets, series, bucketMs, label }) {
       i % labelEvery === 0 ? s('text', { x: x + barW / 2, y: H - 8, 'text-anchor': 'middle', class: 'chart-axis' }, fmt.format(start)) : null);
   });
 
-  const sums = series.map((sr) => `${number(buckets.reduce((n, b) => n + (b[sr.key] ?? 0), 0))} ${sr.label.toLowerCase()}`);
-  return h('figure', { class: 'chart' },
-    s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${label}: ${sums.join(', ')}`, class: 'chart-svg' },
-      grid, bars),
-    h('figcaption', { class: 'chart-legend' }, series.map((sr) => h('span', { class: 'legend-item' },
-      h('span', { class: `legend-swatch ${sr.cls}`, 'aria-hidden': 'true' }), sr.label))));
+  return s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': label, class: 'chart-svg' }, grid, bars);
 }
 
 function niceMax(v) {

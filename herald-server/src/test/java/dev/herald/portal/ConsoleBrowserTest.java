@@ -82,7 +82,16 @@ class ConsoleBrowserTest {
     @Order(2)
     void anOperatorCreatesATenantIssuesAndRevokesAKeyMintsALinkAndRenamesIt() {
         signIn();
+        // keyboard: the dialog takes the focus, Escape closes it and gives the focus back to its opener
         browser.clickText("New tenant");
+        browser.find(By.cssSelector("dialog[open]"));
+        assertThat(browser.js("return document.activeElement.closest('dialog') !== null && document.activeElement.id"))
+                .isEqualTo(browser.find(byLabel("Id")).getAttribute("id"));
+        browser.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        browser.waitGone(By.cssSelector("dialog"));
+        assertThat(browser.js("return document.activeElement.textContent.trim()")).isEqualTo("New tenant");
+        browser.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.find(By.cssSelector("dialog[open]"));
         browser.type(byLabel("Id"), "bad id!");
         browser.type(byLabel("Name"), "Initech");
         browser.clickText("Create tenant");

@@ -26,9 +26,7 @@ class PortalBrowserTest {
 
     @BeforeAll
     static void start() {
-        long t0 = System.nanoTime();
         browser = Browser.start();
-        System.out.println("TIMING browser " + (System.nanoTime() - t0) / 1_000_000);
         h = TestHerald.builder().set("HERALD_PORTAL_TITLE", "Acme Webhooks").start();
         receiver = new LoopbackReceiver();
         h.post("/v1/event-types", "{\"name\":\"order.created\",\"description\":\"A customer placed an order\"}");
@@ -38,7 +36,6 @@ class PortalBrowserTest {
 
     @AfterAll
     static void stop() {
-        long t0 = System.nanoTime();
         if (browser != null) {
             browser.close();
         }
@@ -48,7 +45,6 @@ class PortalBrowserTest {
         if (receiver != null) {
             receiver.close();
         }
-        System.out.println("TIMING stop " + (System.nanoTime() - t0) / 1_000_000);
     }
 
     @AfterEach
@@ -147,6 +143,12 @@ class PortalBrowserTest {
         String rotated = browser.find(By.cssSelector(".card .secret")).getText();
         assertThat(rotated).isNotEqualTo(secret);
         assertThat(browser.bodyText()).contains("The previous secret also signs until");
+        browser.open(h.baseUrl() + "/portal#/endpoints");
+        browser.open(h.baseUrl() + "/portal#/endpoints/" + id);
+        browser.clickText("Reveal");
+        browser.find(By.cssSelector(".previous-secret"));
+        assertThat(browser.find(By.cssSelector(".card .secret")).getText()).as("the current secret").isEqualTo(rotated);
+        assertThat(browser.find(By.cssSelector(".previous-secret")).getText()).as("the previous one, still signing").isEqualTo(secret);
         browser.screenshots("portal-endpoint");
     }
 
@@ -272,5 +274,25 @@ class PortalBrowserTest {
                 .as("no element made from outside text").isEmpty();
         assertThat(browser.js("return window.__pwned")).as("sentinel set by an injected script").isNull();
         browser.screenshots("portal-xss");
+    }
+
+    @Test
+    void anEd25519EndpointShowsItsPublicKey() {
+        h.seed("wayne");
+        openPortal(session("wayne", false));
+        browser.clickText("Add your first endpoint");
+        browser.type(byLabel("URL"), receiver.url("/wayne"));
+        browser.click(By.xpath("//label[contains(., 'One request per event')]"));
+        browser.find(By.xpath("//select[@name='signing']/option[@value='ed25519']")).click();
+        browser.clickText("Create endpoint");
+        browser.waitForText("Endpoint created");
+        String key = browser.find(By.cssSelector(".alert-ok .secret")).getText();
+        assertThat(key).startsWith("whpk_");
+        JsonNode e = endpoints("wayne").get(0);
+        assertThat(e.get("signing").stringValue()).isEqualTo("ed25519");
+        assertThat(e.get("format").stringValue()).isEqualTo("event");
+        assertThat(e.get("event_types")).as("every type").isEmpty();
+        browser.clickText("Show keys");
+        browser.waitFor(d -> browser.find(By.cssSelector(".card .secret")).getText().equals(key), Duration.ofSeconds(10));
     }
 }
