@@ -119,6 +119,7 @@ class ConsoleBrowserTest {
 
         browser.clickText("Mint portal link");
         browser.click(By.xpath("//label[contains(., 'Read-only')]"));
+        browser.assertEveryControlLabelled();
         browser.clickText("Mint link");
         String url = browser.find(By.cssSelector("dialog .portal-url")).getText();
         assertThat(url).contains("/portal#token=hps_");

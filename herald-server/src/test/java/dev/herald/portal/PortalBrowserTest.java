@@ -89,6 +89,11 @@ class PortalBrowserTest {
         browser.type(byLabel("Events per batch"), "50");
         browser.type(byLabel("Time window (seconds)"), "5");
         browser.waitForText("50 events have collected, or 5 s have passed since the last batch");
+        browser.clickText("Add header");
+        browser.click(By.xpath("//label[contains(., 'Present a client certificate')]"));
+        browser.assertEveryControlLabelled();
+        browser.click(By.xpath("//label[contains(., 'Present a client certificate')]"));
+        browser.clickText("Remove");
         browser.clickText("Create endpoint");
 
         // Herald's answer names the field; the page shows it beside that field
@@ -116,6 +121,7 @@ class PortalBrowserTest {
         assertThat(receiver.received("/acme").getFirst().body()).contains("\"count\":2");
         browser.clickText("Deliveries");
         browser.find(By.cssSelector("table .badge-ok"));
+        browser.assertEveryControlLabelled();
         browser.click(By.cssSelector("table td.col-main a"));
         browser.waitForText("{\"received\": true}");
         browser.waitForText("\"count\": 2");

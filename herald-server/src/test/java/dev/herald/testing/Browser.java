@@ -213,6 +213,15 @@ public final class Browser implements AutoCloseable {
                         || m.contains("SyntaxError") || m.contains("ReferenceError"));
     }
 
+    /** Every visible form control has a label: a label element, aria-label or aria-labelledby. */
+    public void assertEveryControlLabelled() {
+        Object unlabelled = js("return [...document.querySelectorAll('input, select, textarea')]"
+                + ".filter(e => e.type !== 'hidden' && e.getClientRects().length > 0)"
+                + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))"
+                + ".map(e => e.outerHTML.slice(0, 120))");
+        assertThat((List<?>) unlabelled).as("form controls without a label").isEmpty();
+    }
+
     public void clearSession() {
         js("sessionStorage.clear()");
     }
