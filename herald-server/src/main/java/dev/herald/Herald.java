@@ -19,6 +19,7 @@ import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.QueueStore;
 import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -89,7 +90,7 @@ public final class Herald implements AutoCloseable {
             }));
             EndpointValidator validator = new EndpointValidator(catalog::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), catalog, endpoints,
-                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+                    new DeliveryStore(db), new QueueStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,
                     new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));

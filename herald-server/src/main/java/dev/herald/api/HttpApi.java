@@ -8,6 +8,7 @@ import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
+import dev.herald.store.QueueStore;
 import dev.herald.store.RetainedEventStore;
 import dev.herald.store.ReplayStore;
 import dev.herald.store.SecretBox;
@@ -38,7 +39,7 @@ public final class HttpApi implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public record Parts(Database db, TenantStore tenants, CredentialStore credentials, Catalog catalog, EndpointStore endpoints,
-                        DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
+                        DeliveryStore deliveries, QueueStore queue, Publisher publisher, EndpointValidator validator,
                         PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
                         Runnable onDeliveryDue, Runnable onDeleted) {
     }
@@ -74,6 +75,9 @@ public final class HttpApi implements AutoCloseable {
             endpoints.register(r);
             operations.register(r);
             data.register(r);
+            new QueueRoutes(p.queue(), p.clock()).register(r);
+            new PageRoutes(new dev.herald.portal.Portal(p.config().portalTitle(), p.config().portalAccent(),
+                    p.config().portalFrameAncestors())).register(r);
             r.get("/healthz", Access.PUBLIC, ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             Readiness readiness = new Readiness(p.db());
             r.get("/readyz", Access.PUBLIC, ctx -> {

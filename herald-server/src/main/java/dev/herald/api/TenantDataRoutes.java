@@ -94,7 +94,15 @@ final class TenantDataRoutes {
                     deliveries.list(tenant, filter, Pagination.cursor(ctx, Position::parse), Pagination.limit(ctx)),
                     d -> view(d, false)));
         });
-        r.get(DELIVERY, Access.TENANT_READ, ctx -> Responses.json(ctx, 200, view(existing(ctx), true)));
+        r.get(DELIVERY, Access.TENANT_READ, ctx -> {
+            ObjectNode n = view(existing(ctx), true);
+            // why: the delivery log shows exactly what the receiver was sent (the same bytes on every attempt)
+            deliveries.request(tenant(ctx), ctx.pathParam("delivery")).ifPresent(req -> {
+                n.put("event_type", req.eventType());
+                n.set("body", dev.herald.json.Json.parse(new String(req.body(), java.nio.charset.StandardCharsets.UTF_8)));
+            });
+            Responses.json(ctx, 200, n);
+        });
         r.post(DELIVERY + "/retry", Access.TENANT_WRITE, ctx -> {
             String tenant = tenant(ctx);
             Fields.of(Bodies.optionalJson(ctx), "").only();

@@ -83,6 +83,16 @@ public final class DeliveryStore {
         });
     }
 
+    /** What a delivery sends on every attempt: its {@code X-Webhook-Event} value and its sealed body. */
+    public record Request(String eventType, byte[] body) {
+    }
+
+    /** The sealed request of one delivery of the tenant (the portal's delivery detail shows it). */
+    public Optional<Request> request(String tenantId, String id) {
+        return db.read(c -> Sql.one(c, "SELECT event_type, body FROM deliveries WHERE tenant_id = ? AND id = ?",
+                rs -> new Request(rs.getString("event_type"), rs.getBytes("body")), tenantId, id));
+    }
+
     /**
      * Makes a failed delivery due now, with one more attempt allowed: the same id and body are sent again.
      */

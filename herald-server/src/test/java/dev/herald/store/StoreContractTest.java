@@ -1463,4 +1463,53 @@ abstract class StoreContractTest {
             }
         });
     }
+
+    @Test
+    void queueHealthCountsPendingDeliveriesOfLiveEndpointsAndRanksTheBacklogs() {
+        QueueStore queue = new QueueStore(db);
+        Instant now = clock.instant().plusSeconds(5);
+        QueueStore.Health empty = queue.health(now, 50);
+        assertThat(empty).isEqualTo(new QueueStore.Health(0, 0, 0, null, List.of()));
+
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+        endpoints.create(endpoint("ep-a", "acme", spec(List.of())));
+        endpoints.create(endpoint("ep-b", "acme", spec(List.of()).withStatus(Status.PAUSED)));
+        endpoints.create(endpoint("ep-g", "globex", spec(List.of())));
+        endpoints.create(endpoint("ep-gone", "acme", spec(List.of())));
+        insertDelivery("a-1", "acme", "ep-a", "pending", 0, 0);
+        insertDelivery("a-2", "acme", "ep-a", "pending", 2, 1);
+        insertDelivery("a-3", "acme", "ep-a", "pending", 0, 2);
+        insertDelivery("a-done", "acme", "ep-a", "delivered", 1, 0);
+        insertDelivery("a-failed", "acme", "ep-a", "failed", 26, 0);
+        insertDelivery("b-later", "acme", "ep-b", "pending", 0, 10);
+        insertDelivery("g-1", "globex", "ep-g", "pending", 1, 3);
+        insertDelivery("gone-1", "acme", "ep-gone", "pending", 0, 0);
+        assertThat(endpoints.delete("acme", "ep-gone", clock.instant())).isTrue();
+
+        QueueStore.Health h = queue.health(now, 50);
+
+        assertThat(h.pending()).as("pending deliveries of live endpoints").isEqualTo(5);
+        assertThat(h.due()).as("pending and due by now").isEqualTo(4);
+        assertThat(h.retrying()).as("pending after an attempt").isEqualTo(2);
+        assertThat(h.oldestDueAt()).isEqualTo(clock.instant());
+        assertThat(h.endpoints()).containsExactly(
+                new QueueStore.EndpointBacklog("acme", "ep-a", "https://partner.example/webhooks", "active", 3, 3, 1, clock.instant()),
+                new QueueStore.EndpointBacklog("globex", "ep-g", "https://partner.example/webhooks", "active", 1, 1, 1, clock.instant().plusSeconds(3)),
+                new QueueStore.EndpointBacklog("acme", "ep-b", "https://partner.example/webhooks", "paused", 1, 0, 0, null));
+        assertThat(queue.health(now, 2).endpoints()).extracting(QueueStore.EndpointBacklog::endpointId).containsExactly("ep-a", "ep-g");
+    }
+
+    @Test
+    void aDeliverysRequestIsItsEventTypeAndSealedBodyForItsTenantOnly() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        endpoints.create(endpoint("ep-a", "acme", spec(List.of())));
+        insertDelivery("d-1", "acme", "ep-a", "pending", 0, 0);
+
+        DeliveryStore.Request r = deliveries.request("acme", "d-1").orElseThrow();
+        assertThat(r.eventType()).isEqualTo("batch");
+        assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"batch_id\":\"x\"}");
+        assertThat(deliveries.request("globex", "d-1")).isEmpty();
+        assertThat(deliveries.request("acme", "nope")).isEmpty();
+    }
 }
