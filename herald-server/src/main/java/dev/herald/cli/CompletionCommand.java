@@ -1,0 +1,4 @@
+package dev.herald.cli;
+@picocli.CommandLine.Command(name = "completion")
+final class CompletionCommand {
+}

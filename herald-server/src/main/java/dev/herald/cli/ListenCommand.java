@@ -1,0 +1,4 @@
+package dev.herald.cli;
+@picocli.CommandLine.Command(name = "listen")
+final class ListenCommand {
+}
