@@ -43,6 +43,11 @@ final class ApiClient {
         }
     }
 
+    /** The OkHttp client, for a caller that derives its own with {@code newBuilder()} (sharing the pool). */
+    OkHttpClient http() {
+        return http;
+    }
+
     HttpUrl base() {
         return base;
     }
@@ -98,8 +103,10 @@ final class ApiClient {
             }
             return new Answer(r.code(), text);
         } catch (IOException e) {
-            throw new ApiException(0, "cannot reach Herald at " + base + ": " + describe(e)
+            ApiException unreachable = new ApiException(0, "cannot reach Herald at " + base + ": " + describe(e)
                     + " (is it running? set HERALD_URL or --url)", null);
+            unreachable.initCause(e);
+            throw unreachable;
         }
     }
 

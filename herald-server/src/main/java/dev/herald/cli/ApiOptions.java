@@ -116,6 +116,26 @@ final class ApiOptions {
         return new ParameterException(spec.commandLine(), message);
     }
 
+    /** The JSON in {@code file}, named by {@code option}; a file that cannot be read or parsed is a usage error. */
+    JsonNode jsonFile(String option, Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw usage(option + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+        return json(option + " " + file, text);
+    }
+
+    /** {@code text} parsed as JSON; when it is not JSON, a usage error naming {@code what}. */
+    JsonNode json(String what, String text) {
+        try {
+            return dev.herald.json.Json.parse(text);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw usage(what + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
     /** {@code --since}/{@code --until} style option {@code name}: RFC 3339 or a span back from now; null stays null. */
     String instant(String name, String raw) {
         if (raw == null) {

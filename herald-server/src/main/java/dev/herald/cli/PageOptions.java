@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --limit} and {@code --cursor} of every list command: one page of the API's cursor-paginated list. */
 final class PageOptions {
-    @Option(names = "--limit", paramLabel = "<n>", description = "At most this many rows (1-1000) [the API's default, 100]")
+    @Option(names = "--limit", paramLabel = "<n>", description = "At most this many rows (1-250) [50]")
     Integer limit;
 
     @Option(names = "--cursor", paramLabel = "<cursor>", description = "Start after this cursor (printed under a full page)")

@@ -64,8 +64,11 @@ final class CliRunner {
     }
 
     Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+        return run(new StringWriter(), new StringWriter(), args);
+    }
+
+    /** The same, writing into {@code out} and {@code err} as it goes (a long-running command can be watched). */
+    Run run(StringWriter out, StringWriter err, String... args) {
         boolean isTerminal = terminal;
         var cli = Main.commandLine(new Main(new CliEnvironment(Map.copyOf(variables), () -> isTerminal, clock)));
         cli.setOut(new PrintWriter(out, true));
