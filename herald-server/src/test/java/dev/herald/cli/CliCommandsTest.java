@@ -388,4 +388,55 @@ class CliCommandsTest {
         assertThat(run.err()).startsWith("herald: cannot reach Herald at http://127.0.0.1:" + closed).contains("HERALD_URL");
         assertThat(run.err()).doesNotContain(TestHerald.ADMIN);
     }
+
+    @Test
+    void publishAJsonlFileInBulkChunksWithAProgressBarOnlyOnATerminal() throws IOException {
+        ok("tenants", "create", "t-bulk");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 2_500; i++) {
+            lines.append("{\"id\":\"b-").append(i).append("\",\"type\":\"order.created\",\"data\":{\"i\":").append(i).append("}}\n");
+            if (i == 10) {
+                lines.append("\n"); // a blank line is skipped
+            }
+        }
+        Path file = Files.writeString(tmp.resolve("events.jsonl"), lines);
+
+        CliRunner.Run piped = ok("events", "publish", "t-bulk", "--file", file.toString());
+        assertThat(piped.out()).isEqualTo("published 2500 events from " + file + "\n");
+        assertThat(piped.err()).as("no progress bar when stdout is not a terminal").isEmpty();
+        assertThat(herald.get("/v1/tenants/t-bulk/events?limit=1").json().path("data").get(0).path("id").stringValue())
+                .isEqualTo("b-2499");
+
+        CliRunner.Run onTerminal = new CliRunner(herald).terminal(true).run("events", "publish", "t-bulk", "--file", file.toString());
+        assertThat(onTerminal.exitCode()).isZero();
+        assertThat(onTerminal.err()).contains("\r[").contains("] 1,000/2,500 events").endsWith("] 2,500/2,500 events\n");
+
+        JsonNode json = ok("events", "publish", "t-bulk", "--file", file.toString(), "--json").json();
+        assertThat(json.path("data")).hasSize(2_500);
+        assertThat(json.path("data").get(1_234).path("id").stringValue()).as("a repeated id answers the first event")
+                .isEqualTo("b-1234");
+    }
+
+    @Test
+    void aRefusedChunkNamesItsLinesAndWhatWasPublishedBeforeIt() throws IOException {
+        ok("tenants", "create", "t-bulk-bad");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 1_005; i++) {
+            String type = i == 1_003 ? "no.such.type" : "order.created";
+            lines.append("{\"type\":\"").append(type).append("\",\"data\":{}}\n");
+        }
+        Path file = Files.writeString(tmp.resolve("bad.jsonl"), lines);
+        CliRunner.Run run = cli.run("events", "publish", "t-bulk-bad", "--file", file.toString());
+        assertThat(run.exitCode()).as("%s", run).isEqualTo(Main.API_ERROR);
+        assertThat(run.err()).startsWith("herald: lines 1001-1005 of " + file + " were not published (1000 events before them were): ")
+                .contains("(line 1004)");
+        assertThat(herald.get("/v1/tenants/t-bulk-bad/events?limit=250").json().path("data")).hasSize(250);
+
+        Path notJson = Files.writeString(tmp.resolve("broken.jsonl"), "{\"type\":\"order.created\",\"data\":{}}\n[1,2]\n");
+        CliRunner.Run broken = cli.run("events", "publish", "t-bulk-bad", "--file", notJson.toString());
+        assertThat(broken.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(broken.err()).contains(notJson + " line 2: must be a JSON object");
+        assertThat(cli.run("events", "publish", "t-bulk-bad", "--file", file.toString(), "--type", "x").exitCode())
+                .isEqualTo(Main.USAGE);
+    }
 }
