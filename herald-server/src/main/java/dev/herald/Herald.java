@@ -87,7 +87,7 @@ public final class Herald implements AutoCloseable {
             }));
             EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), eventTypes, endpoints,
-                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::changed, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,
                     new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));

@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 
 /** A tenant's endpoints: the admin and the tenant's own keys manage them. */
@@ -25,21 +26,22 @@ final class EndpointRoutes {
     private final EndpointValidator validator;
     private final Clock clock;
     private final int maxPerTenant;
-    private final Runnable onDeliveryDue;
+    private final Consumer<String> onChanged;
     private final Runnable onDeleted;
 
     /**
-     * @param onDeliveryDue told when an endpoint may have become sendable (resumed, or its settings changed)
+     * @param onChanged told the id of an endpoint whose settings, status or secret changed (so the engine reads it
+     *                  again before it sends more, and looks for deliveries a resume made sendable)
      * @param onDeleted told when an endpoint was deleted, so its rows are purged in the background
      */
     EndpointRoutes(ManagementRoutes management, EndpointStore endpoints, EndpointValidator validator, Clock clock,
-                   int maxPerTenant, Runnable onDeliveryDue, Runnable onDeleted) {
+                   int maxPerTenant, Consumer<String> onChanged, Runnable onDeleted) {
         this.management = management;
         this.endpoints = endpoints;
         this.validator = validator;
         this.clock = clock;
         this.maxPerTenant = maxPerTenant;
-        this.onDeliveryDue = onDeliveryDue;
+        this.onChanged = onChanged;
         this.onDeleted = onDeleted;
     }
 
@@ -69,7 +71,7 @@ final class EndpointRoutes {
             EndpointSpec spec = validator.validate(EndpointValidator.merge(current.spec(), Bodies.json(ctx, Bodies.MAX_BODY)));
             Endpoint updated = endpoints.update(current.tenantId(), current.id(), spec, clock.instant())
                     .orElseThrow(() -> gone(ctx));
-            onDeliveryDue.run();
+            onChanged.accept(updated.id());
             Responses.json(ctx, 200, EndpointJson.view(updated, false));
         });
         r.delete(ENDPOINT, Access.TENANT_WRITE, ctx -> {
@@ -77,6 +79,7 @@ final class EndpointRoutes {
             if (!endpoints.delete(tenant, ctx.pathParam("endpoint"), clock.instant())) {
                 throw gone(ctx);
             }
+            onChanged.accept(ctx.pathParam("endpoint"));
             onDeleted.run();
             ctx.status(204);
         });
@@ -89,6 +92,7 @@ final class EndpointRoutes {
                     .orElseThrow(() -> gone(ctx));
             var view = EndpointJson.view(rotated, true);
             view.put("previous_secret_expires_at", rotated.previousSecretExpiresAt().toString());
+            onChanged.accept(rotated.id());
             Responses.json(ctx, 200, view);
         });
     }

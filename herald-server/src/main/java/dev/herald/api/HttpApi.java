@@ -19,6 +19,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ public final class HttpApi implements AutoCloseable {
     public record Parts(Database db, TenantStore tenants, CredentialStore credentials, EventTypeStore eventTypes, EndpointStore endpoints,
                         DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
                         PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
-                        Runnable onDeliveryDue, Runnable onDeleted) {
+                        Runnable onDeliveryDue, Consumer<String> onEndpointChanged, Runnable onDeleted) {
     }
 
     public HttpApi(Parts p) {
@@ -45,7 +46,7 @@ public final class HttpApi implements AutoCloseable {
         CredentialRoutes credentials = new CredentialRoutes(management, p.credentials(), p.clock(),
                 () -> p.config().publicUrl(port()));
         EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
-                p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
+                p.config().maxEndpointsPerTenant(), p.onEndpointChanged(), p.onDeleted());
         TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

@@ -64,6 +64,12 @@ public final class DeliveryEngine implements AutoCloseable {
         dispatcher.wake();
     }
 
+    /** An endpoint's settings, status or secret changed: read it again before sending more of its deliveries. */
+    public void changed(String endpointId) {
+        dispatcher.changed(endpointId);
+        dispatcher.wake();
+    }
+
     /** Attempts in flight in this process now (every slot is given back when its attempt is recorded or dropped). */
     public int attemptsInFlight() {
         return dispatcher.inFlight();
