@@ -18,6 +18,7 @@ import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.Notifications;
 import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -81,6 +82,11 @@ public final class Herald implements AutoCloseable {
             DeliveryEngine engine = started(parts,
                     new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
             Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
+            // why: other nodes sharing PostgreSQL publish and seal too; their work wakes this node at once
+            started(parts, Notifications.start(db, () -> {
+                batcher.wake();
+                engine.wake();
+            }));
             Publisher publisher = started(parts, new Publisher(events, eventTypes, clock, metrics, () -> {
                 batcher.wake();
                 engine.wake(); // why: per-event deliveries are sealed by the publish itself

@@ -4,6 +4,8 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
+import dev.herald.store.Dialect;
+import dev.herald.store.OwnershipStore;
 import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.EventStore;
@@ -48,7 +50,8 @@ public final class DeliveryEngine implements AutoCloseable {
         this.clients = new HttpClients(guard);
         this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock), clock,
                 metrics, settings.random(), settings.poll(), settings.limits(), settings.pauseFailingAfter(),
-                settings.operatorTenant());
+                settings.operatorTenant(),
+                new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null));
         this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),
                 settings.retentionFailed());
     }

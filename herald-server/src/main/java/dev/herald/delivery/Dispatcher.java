@@ -70,6 +70,7 @@ public final class Dispatcher implements AutoCloseable {
     private final InFlight inFlight;
     private final Decisions decisions;
     private final Notices notices;
+    private final Ownership ownership;
     private final Signal signal = new Signal();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -91,7 +92,7 @@ public final class Dispatcher implements AutoCloseable {
 
     Dispatcher(DispatchStore store, Database db, EventStore events, Sender sender, Clock clock, DeliveryMetrics metrics,
                DoubleSupplier random, Duration poll, InFlight.Limits limits, Duration pauseFailingAfter,
-               Optional<String> operatorTenant) {
+               Optional<String> operatorTenant, Ownership ownership) {
         this.store = store;
         this.db = db;
         this.events = events;
@@ -102,10 +103,18 @@ public final class Dispatcher implements AutoCloseable {
         this.inFlight = new InFlight(limits);
         this.decisions = new Decisions(clock, random, pauseFailingAfter);
         this.notices = new Notices(operatorTenant);
+        this.ownership = ownership;
         this.cycler = Thread.ofPlatform().name("herald-dispatcher").daemon().unstarted(this::loop);
     }
 
     Dispatcher start() {
+        if (db.dialect() == dev.herald.store.Dialect.SQLITE) {
+            int expired = store.expireLeasesOfAStoppedProcess(clock.instant());
+            if (expired > 0) {
+                log.warn("{} deliveries were in flight when Herald last stopped; they are sent again now, each with its"
+                        + " lost attempt recorded", expired);
+            }
+        }
         cycler.start();
         return this;
     }
@@ -234,30 +243,45 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
-    /** Finds the endpoints with due deliveries, makes their lanes, refreshes their settings, and prunes idle lanes. */
+    /**
+     * Finds the endpoints with due deliveries that this node sends ({@link Ownership}), makes their lanes, refreshes
+     * their settings, and drops the lanes of endpoints it no longer holds or that have been idle a while.
+     */
     private void look(Instant now) {
         List<DispatchStore.Due> due = store.due(now);
+        Set<String> mine = ownership.sendable(due, now);
+        List<String> idle = new ArrayList<>();
         synchronized (lock) {
-            Set<String> seen = new HashSet<>();
             for (DispatchStore.Due d : due) {
-                seen.add(d.endpoint().id());
+                if (!mine.contains(d.endpoint().id())) {
+                    continue;
+                }
                 Lane lane = lanes.computeIfAbsent(d.endpoint().id(), k -> new Lane(d.endpoint(), now));
                 lane.update(d.endpoint());
                 if (d.count() > 0) {
                     lane.markHungry();
                 }
             }
-            lanes.entrySet().removeIf(e -> {
-                Instant idle = e.getValue().idleSince(now);
-                return !seen.contains(e.getKey()) && idle != null && !now.isBefore(idle.plus(IDLE_LANE));
-            });
-            for (Map.Entry<String, Lane> e : lanes.entrySet()) {
-                if (!seen.contains(e.getKey()) && e.getValue().queuedCount() > 0) {
+            var it = lanes.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                Instant idleSince = e.getValue().idleSince(now);
+                if (!ownership.holds(e.getKey())) {
+                    // why: another node took it (this node's hold lapsed, as in a database outage): it sends nothing more
+                    release(e.getValue().drain());
+                    if (e.getValue().idle()) {
+                        it.remove();
+                    }
+                } else if (!mine.contains(e.getKey()) && idleSince != null && !now.isBefore(idleSince.plus(IDLE_LANE))) {
+                    it.remove();
+                    idle.add(e.getKey());
+                } else if (!mine.contains(e.getKey()) && e.getValue().queuedCount() > 0) {
                     // why: queued claims of an endpoint that is no longer due-and-active may belong to a paused one
                     changed.add(e.getKey());
                 }
             }
         }
+        ownership.release(idle);
     }
 
     /** Reads again the endpoints that changed: a paused or deleted one gives its queued claims back. */
@@ -361,7 +385,13 @@ public final class Dispatcher implements AutoCloseable {
                     return;
                 }
                 wait = lane.rateWait(System.nanoTime());
-                if (!wait.isZero()) {
+                if (!ownership.valid(clock.instant())) {
+                    // why: this node's hold on its endpoints has lapsed (it cannot reach the database to renew it);
+                    // another node may take them, so it starts nothing until the hold is renewed
+                    lane.putBack(claim);
+                    lane.workerStopped();
+                    return;
+                } else if (!wait.isZero()) {
                     lane.putBack(claim);
                 } else if (inFlight.reserve(claim.endpoint().tenantId(), claim.endpoint().id(),
                         claim.endpoint().spec().maxConcurrency(), 1) == 0) {
@@ -518,6 +548,7 @@ public final class Dispatcher implements AutoCloseable {
                     break;
                 }
             }
+            ownership.leave();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -104,6 +104,7 @@ public final class BatchStore {
             }
             if (!deliveries.isEmpty()) {
                 Sql.update(c, "UPDATE endpoints SET last_sealed_at = ? WHERE id = ?", now.toEpochMilli(), endpointId);
+                Notifications.workMade(c, db.dialect());
             }
             return Optional.of(new Sealed(queue, waiting.size(), deliveries));
         });

@@ -125,6 +125,16 @@ public final class DispatchStore {
         return due;
     }
 
+    /**
+     * Makes every leased delivery due now, its lease kept so the claim that takes it records the lost attempt. Only
+     * for SQLite at start: one process uses the database, so a lease found then belongs to a process that stopped.
+     */
+    public int expireLeasesOfAStoppedProcess(Instant now) {
+        return db.inTransaction(c -> Sql.update(c, "UPDATE deliveries SET next_attempt_at = ?"
+                + " WHERE status = 'pending' AND lease_token IS NOT NULL AND next_attempt_at > ?", now.toEpochMilli(),
+                now.toEpochMilli()));
+    }
+
     /** The endpoints with these ids as they are now (not deleted ones); an unreadable one is left out, logged once. */
     public Map<String, Endpoint> endpoints(Collection<String> ids) {
         Map<String, Endpoint> out = new java.util.LinkedHashMap<>();

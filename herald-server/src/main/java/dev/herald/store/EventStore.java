@@ -57,6 +57,7 @@ public final class EventStore {
                     out.add(store(p, publish, subscribers));
                 }
                 p.flush();
+                Notifications.workMade(c, db.dialect());
                 return out;
             }
         });
