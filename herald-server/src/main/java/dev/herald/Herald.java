@@ -81,7 +81,7 @@ public final class Herald implements AutoCloseable {
             Notices.prepare(config.operatorTenant(), tenants, eventTypes, clock.instant());
             DeliveryEngine engine = started(parts,
                     new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
-            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
+            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, engineSettings.poll()).start());
             // why: other nodes sharing PostgreSQL publish and seal too; their work wakes this node at once
             started(parts, Notifications.start(db, () -> {
                 batcher.wake();

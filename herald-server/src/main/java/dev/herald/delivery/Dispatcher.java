@@ -24,7 +24,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
-    /** Added to a lease beyond the requests it covers: covers queueing for the database after the answer. */
-    public static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
     /** A lane idle this long is forgotten (and, on PostgreSQL, its endpoint left for any node to take). */
     static final Duration IDLE_LANE = Duration.ofSeconds(30);
     private static final int MAX_OUTCOMES_PER_CYCLE = 1000;
@@ -67,6 +62,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final DeliveryMetrics metrics;
     private final Duration poll;
+    private final Duration leaseMargin;
+    private final Duration shutdownGrace;
     private final InFlight inFlight;
     private final Decisions decisions;
     private final Notices notices;
@@ -91,18 +88,19 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean stopping;
 
     Dispatcher(DispatchStore store, Database db, EventStore events, Sender sender, Clock clock, DeliveryMetrics metrics,
-               DoubleSupplier random, Duration poll, InFlight.Limits limits, Duration pauseFailingAfter,
-               Optional<String> operatorTenant, Ownership ownership) {
+               DeliveryEngine.Settings settings, Ownership ownership) {
         this.store = store;
         this.db = db;
         this.events = events;
         this.sender = sender;
         this.clock = clock;
         this.metrics = metrics;
-        this.poll = poll;
-        this.inFlight = new InFlight(limits);
-        this.decisions = new Decisions(clock, random, pauseFailingAfter);
-        this.notices = new Notices(operatorTenant);
+        this.poll = settings.poll();
+        this.leaseMargin = settings.leaseMargin();
+        this.shutdownGrace = settings.shutdownGrace();
+        this.inFlight = new InFlight(settings.limits());
+        this.decisions = new Decisions(clock, settings.random(), settings.pauseFailingAfter());
+        this.notices = new Notices(settings.operatorTenant());
         this.ownership = ownership;
         this.cycler = Thread.ofPlatform().name("herald-dispatcher").daemon().unstarted(this::loop);
     }
@@ -202,7 +200,7 @@ public final class Dispatcher implements AutoCloseable {
                 for (Lane lane : lanes.values()) {
                     int want = lane.hungry() ? lane.wanted() : 0;
                     if (want > 0) {
-                        ClaimRequest r = new ClaimRequest(lane.endpoint(), want, lane.leaseFor(want, LEASE_MARGIN),
+                        ClaimRequest r = new ClaimRequest(lane.endpoint(), want, lane.leaseFor(want, leaseMargin),
                                 UUID.randomUUID().toString());
                         requests.add(r);
                     }
@@ -538,7 +536,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         try {
             workers.shutdown();
-            workers.awaitTermination(70, TimeUnit.SECONDS);
+            workers.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
             // why: one last cycle on this thread writes every outcome and gives back every unsent claim
             running = false;
             cycler.interrupt();
