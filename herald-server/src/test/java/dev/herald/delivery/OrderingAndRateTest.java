@@ -150,7 +150,7 @@ class OrderingAndRateTest {
 
         // why: the starts as Herald recorded them (each attempt's `at`): arrival times at the receiver carry the
         // scheduling noise of a loaded machine, the starts are what the limit governs
-        List<Long> sorted = h.herald().database().read(c -> {
+        List<Long> sorted = Eventually.until("every attempt is recorded", Duration.ofSeconds(30), () -> h.herald().database().read(c -> {
             List<Long> out = new ArrayList<>();
             try (var rs = c.createStatement().executeQuery("SELECT at FROM attempts ORDER BY at")) {
                 while (rs.next()) {
@@ -158,8 +158,7 @@ class OrderingAndRateTest {
                 }
             }
             return out;
-        });
-        assertThat(sorted).hasSize(50);
+        }), all -> all.size() == 50);
         for (int i = 20; i < sorted.size(); i++) {
             assertThat(sorted.get(i) - sorted.get(i - 20)).as("21 starts within one second at start %d", i)
                     
