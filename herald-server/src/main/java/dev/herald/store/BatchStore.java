@@ -111,8 +111,9 @@ public final class BatchStore {
     }
 
     /**
-     * Inserts a pending delivery, due now, with its event list; inside the caller's transaction. Its place in publish
-     * order is its first event's seq.
+     * Inserts a pending delivery, due now, with its event list (ids and types); inside the caller's transaction.
+     * The one insert of a delivery: the batcher's seal and per-event sealing at publish both come here. Its place in
+     * publish order is its first event's seq.
      */
     static void insert(Prepared p, String id, String tenantId, String endpointId, String eventType,
                        List<QueuedEvent> events, byte[] body, String orderingKey, Instant now) throws SQLException {
@@ -122,8 +123,10 @@ public final class BatchStore {
                 id, tenantId, endpointId, eventType, events.size(), body, now.toEpochMilli(), now.toEpochMilli(), orderingKey,
                 events.getFirst().seq());
         for (int i = 0; i < events.size(); i++) {
-            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
-                    id, i, events.get(i).seq(), events.get(i).id());
+            QueuedEvent e = events.get(i);
+            // why: the type is kept with the delivery, so ?event_type= finds it after the event is purged
+            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
+                    id, i, e.seq(), e.id(), e.type());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.store;
 
 import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointSpec;
 import dev.herald.store.Delivery.Status;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -29,10 +30,11 @@ public final class DispatchStore {
      * A delivery this node holds the lease of, with what sending it needs. {@code reclaimed}: an earlier lease
      * ran out with its attempt's outcome unwritten, and that attempt is counted in {@code attemptCount}. A null
      * {@code leaseToken} means that lost attempt was the last one allowed: the delivery is failed, not to be sent.
+     * {@code test}: a test-send, sent once (even to a paused endpoint) with {@code X-Webhook-Test: true}.
      */
     public record Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
                         Integer attemptLimit, String leaseToken, boolean reclaimed, Instant endpointFailingSince,
-                        Instant leaseExpiresAt) {
+                        Instant leaseExpiresAt, boolean test) {
         public boolean toSend() {
             return leaseToken != null;
         }
@@ -93,7 +95,10 @@ public final class DispatchStore {
         this.events = events;
     }
 
-    /** An active endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}. */
+    /**
+     * An endpoint and how many of its deliveries are due, counted up to {@link #MAX_DUE_COUNTED}: every due delivery
+     * of an active endpoint, only the test-sends of a paused one.
+     */
     public record Due(Endpoint endpoint, int count) {
     }
 
@@ -101,16 +106,25 @@ public final class DispatchStore {
     public static final int MAX_DUE_COUNTED = 100;
 
     /**
-     * Active endpoints that have at least one delivery due at {@code now}, with how many are due. An endpoint
-     * whose secrets this node cannot decrypt (another node wrote them under a key this one lacks) is left out,
-     * logged once, so the others keep being served.
+     * Active endpoints that have at least one delivery due at {@code now}, and paused ones with a test-send due,
+     * with how many are due. An endpoint whose secrets this node cannot decrypt (another node wrote them under a key
+     * this one lacks) is left out, logged once, so the others keep being served.
      */
     public List<Due> due(Instant now) {
-        List<Due> due = db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
+        // why: a paused endpoint's test-sends are found through the partial index deliveries_test_due, which holds
+        // only pending test-sends, so a paused endpoint's backlog of a million is never scanned (its terms are
+        // written as in the index, or SQLite would not use it)
+        List<Due> due = db.read(c -> Sql.list(c, "SELECT " + EndpointStore.COLUMNS + ", CASE WHEN e.status = 'active'"
+                        + " THEN (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d"
                         + " WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= ? LIMIT "
-                        + MAX_DUE_COUNTED + ") w) AS due_count FROM endpoints e WHERE e.status = 'active' AND e.deleted_at IS NULL"
-                        + " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending'"
-                        + " AND d.next_attempt_at <= ?)",
+                        + MAX_DUE_COUNTED + ") w)"
+                        + " ELSE (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.test = TRUE AND d.status = 'pending' AND d.next_attempt_at <= ? LIMIT " + MAX_DUE_COUNTED + ") t)"
+                        + " END AS due_count FROM endpoints e WHERE e.deleted_at IS NULL"
+                        + " AND (e.status = 'active' AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.status = 'pending' AND d.next_attempt_at <= ?)"
+                        + " OR e.status = 'paused' AND EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint_id = e.id"
+                        + " AND d.test = TRUE AND d.status = 'pending' AND d.next_attempt_at <= ?))",
                 rs -> {
                     try {
                         return new Due(endpoints.endpoint(rs), rs.getInt("due_count"));
@@ -120,7 +134,7 @@ public final class DispatchStore {
                         }
                         return null;
                     }
-                }, now.toEpochMilli(), now.toEpochMilli()));
+                }, now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli(), now.toEpochMilli()));
         due.removeIf(java.util.Objects::isNull);
         return due;
     }
@@ -210,20 +224,22 @@ public final class DispatchStore {
     private void claimFor(Prepared p, ClaimRequest request, Instant now, List<Claim> out) throws SQLException {
         Endpoint e = request.endpoint();
         Instant leaseEnds = now.plus(request.lease());
-        record State(boolean sendable, Long failingSince) {
+        record State(boolean active, boolean deleted, Long failingSince) {
         }
         // why: read in the claim's transaction, so a pause or delete committed before it is seen: nothing is claimed
         Optional<State> state = p.one("SELECT status, deleted_at, failing_since FROM endpoints WHERE id = ?",
-                rs -> new State("active".equals(rs.getString("status")) && Sql.nullableLong(rs, "deleted_at") == null,
+                rs -> new State("active".equals(rs.getString("status")), Sql.nullableLong(rs, "deleted_at") != null,
                         Sql.nullableLong(rs, "failing_since")), e.id());
-        if (state.isEmpty() || !state.get().sendable()) {
+        if (state.isEmpty() || state.get().deleted()) {
             return;
         }
+        // why: a paused endpoint sends only its test-sends (found through the partial index deliveries_test_due)
+        String which = state.get().active() ? FIRST_OF_ITS_KEY : ONLY_TESTS;
         Instant failingSince = state.get().failingSince() == null ? null : Instant.ofEpochMilli(state.get().failingSince());
         List<Claimed> rows = db.dialect() == Dialect.POSTGRESQL
-                ? p.list(POSTGRESQL_CLAIM, Claimed::of, e.id(), now.toEpochMilli(), request.limit(), request.token(),
+                ? p.list(postgresqlClaim(which), Claimed::of, e.id(), now.toEpochMilli(), request.limit(), request.token(),
                         leaseEnds.toEpochMilli(), leaseEnds.toEpochMilli(), now.toEpochMilli())
-                : claimOneByOne(p, e.id(), request, leaseEnds, now);
+                : claimOneByOne(p, e.id(), which, request, leaseEnds, now);
         for (Claimed r : rows) {
             int attempts = r.attemptCount();
             if (r.previousToken() != null) {
@@ -231,34 +247,34 @@ public final class DispatchStore {
                 // the database); it counts, so the log and X-Webhook-Retry show that the partner may have it already
                 attempts++;
                 Instant sentAt = r.previousLeasedAt() == null ? now : Instant.ofEpochMilli(r.previousLeasedAt());
-                p.update("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
-                        + " VALUES (?, ?, ?, NULL, 0, ?, NULL) ON CONFLICT (delivery_id, n) DO NOTHING", r.id(), attempts,
-                        sentAt.toEpochMilli(), LOST_ATTEMPT);
+                p.update("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body,"
+                        + " endpoint_id, test) VALUES (?, ?, ?, NULL, 0, ?, NULL, ?, ?) ON CONFLICT (delivery_id, n) DO NOTHING",
+                        r.id(), attempts, sentAt.toEpochMilli(), LOST_ATTEMPT, e.id(), r.test());
                 int limitOfAttempts = r.attemptLimit() != null ? r.attemptLimit() : e.spec().retry().maxAttempts();
                 if (attempts >= limitOfAttempts) {
                     p.update("UPDATE deliveries SET status = 'failed', attempt_count = ?, next_attempt_at = NULL,"
                                     + " lease_token = NULL, lease_expires_at = NULL, leased_at = NULL, finished_at = ?"
                                     + " WHERE id = ? AND lease_token = ?", attempts, now.toEpochMilli(), r.id(), request.token());
                     out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true,
-                            failingSince, null));
+                            failingSince, null, r.test()));
                     continue;
                 }
                 p.update("UPDATE deliveries SET attempt_count = ? WHERE id = ? AND lease_token = ?", attempts, r.id(),
                         request.token());
             }
             out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), request.token(),
-                    r.previousToken() != null, failingSince, leaseEnds));
+                    r.previousToken() != null, failingSince, leaseEnds, r.test()));
         }
     }
 
     /** A row a claim took, with the lease it had before (a lost attempt when not null). */
     private record Claimed(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit,
-                           String previousToken, Long previousLeasedAt) {
+                           String previousToken, Long previousLeasedAt, boolean test) {
         static Claimed of(java.sql.ResultSet rs) throws SQLException {
             Long limitValue = Sql.nullableLong(rs, "attempt_limit");
             return new Claimed(rs.getString("id"), rs.getString("event_type"), rs.getBytes("body"), rs.getInt("attempt_count"),
                     limitValue == null ? null : limitValue.intValue(), rs.getString("previous_token"),
-                    Sql.nullableLong(rs, "previous_leased_at"));
+                    Sql.nullableLong(rs, "previous_leased_at"), rs.getBoolean("test"));
         }
     }
 
@@ -267,24 +283,30 @@ public final class DispatchStore {
             + " WHERE h.endpoint_id = d.endpoint_id AND h.ordering_key = d.ordering_key AND h.status = 'pending'"
             + " AND h.order_seq < d.order_seq))";
 
+    /** A paused endpoint's only sendable deliveries: its test-sends, which ignore ordering keys. */
+    private static final String ONLY_TESTS = " AND d.test = TRUE";
+
     /**
      * PostgreSQL claims in one statement, as db-scheduler does: the rows are picked and locked with
      * {@code SKIP LOCKED} (another node's picks are passed over, not waited for) and leased in the same statement,
      * which answers what they held before.
      */
-    private static final String POSTGRESQL_CLAIM = "WITH picked AS (SELECT d.id, d.lease_token AS previous_token,"
-            + " d.leased_at AS previous_leased_at FROM deliveries d WHERE d.endpoint_id = ? AND d.status = 'pending'"
-            + " AND d.next_attempt_at <= ?" + FIRST_OF_ITS_KEY + " ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
-            + " UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?, leased_at = ?"
-            + " FROM picked WHERE deliveries.id = picked.id RETURNING deliveries.id, deliveries.event_type, deliveries.body,"
-            + " deliveries.attempt_count, deliveries.attempt_limit, picked.previous_token, picked.previous_leased_at";
+    private static String postgresqlClaim(String which) {
+        return "WITH picked AS (SELECT d.id, d.lease_token AS previous_token,"
+                + " d.leased_at AS previous_leased_at FROM deliveries d WHERE d.endpoint_id = ? AND d.status = 'pending'"
+                + " AND d.next_attempt_at <= ?" + which + " ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?, leased_at = ?"
+                + " FROM picked WHERE deliveries.id = picked.id RETURNING deliveries.id, deliveries.event_type, deliveries.body,"
+                + " deliveries.attempt_count, deliveries.attempt_limit, deliveries.test, picked.previous_token,"
+                + " picked.previous_leased_at";
+    }
 
     /** SQLite has one writer at a time (this transaction), so a read then an update per row cannot race. */
-    private List<Claimed> claimOneByOne(Prepared p, String endpointId, ClaimRequest request, Instant leaseEnds, Instant now)
-            throws SQLException {
-        List<Claimed> picked = p.list("SELECT d.id, d.event_type, d.body, d.attempt_count, d.attempt_limit,"
+    private List<Claimed> claimOneByOne(Prepared p, String endpointId, String which, ClaimRequest request, Instant leaseEnds,
+                                        Instant now) throws SQLException {
+        List<Claimed> picked = p.list("SELECT d.id, d.event_type, d.body, d.attempt_count, d.attempt_limit, d.test,"
                         + " d.lease_token AS previous_token, d.leased_at AS previous_leased_at FROM deliveries d"
-                        + " WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?" + FIRST_OF_ITS_KEY
+                        + " WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?" + which
                         + " ORDER BY d.next_attempt_at LIMIT ?",
                 Claimed::of, endpointId, now.toEpochMilli(), request.limit());
         for (Claimed r : picked) {
@@ -322,15 +344,19 @@ public final class DispatchStore {
                 continue;
             }
             Attempt a = o.attempt();
-            p.batch("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            p.batch("INSERT INTO attempts (delivery_id, n, at, status_code, duration_ms, error, response_body, endpoint_id, test)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     o.claim().deliveryId(), a.n(), a.at().toEpochMilli(), a.statusCode(), a.durationMs(),
-                    OutsideText.clean(a.error()), OutsideText.clean(a.responseBody()));
+                    OutsideText.clean(a.error()), OutsideText.clean(a.responseBody()), o.claim().endpoint().id(),
+                    o.claim().test());
             if (o.pauseReason() != null) {
                 p.update("UPDATE endpoints SET status = 'paused', paused_reason = ?, updated_at = ?"
                         + " WHERE id = ? AND status = 'active'", o.pauseReason(), now.toEpochMilli(), o.claim().endpoint().id());
             }
-            lastOfEndpoint.put(o.claim().endpoint().id(), o);
+            if (!o.claim().test()) {
+                // why: a test-send says nothing of the endpoint's traffic: it neither starts nor ends a failing streak
+                lastOfEndpoint.put(o.claim().endpoint().id(), o);
+            }
         }
         for (Outcome o : lastOfEndpoint.values()) {
             Integer code = o.attempt().statusCode();

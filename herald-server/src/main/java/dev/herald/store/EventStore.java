@@ -1,5 +1,6 @@
 package dev.herald.store;
 
+import dev.herald.endpoint.Subscription;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,9 +26,9 @@ public final class EventStore {
     public record Publish(String tenantId, List<NewEvent> events, Instant now) {
     }
 
-    private record Subscriber(String endpointId, List<String> types, boolean perEvent, boolean orderedByKey) {
+    private record Subscriber(String endpointId, Subscription types, boolean perEvent, boolean orderedByKey) {
         boolean wants(String type) {
-            return types.isEmpty() || types.contains(type);
+            return types.matches(type);
         }
     }
 
@@ -78,8 +79,8 @@ public final class EventStore {
         List<Subscriber> subscribers = cache.get(publish.tenantId());
         if (subscribers == null) {
             subscribers = p.list("SELECT id, event_types, format, ordering FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL",
-                    rs -> new Subscriber(rs.getString(1), EndpointStore.types(rs.getString(2)), "event".equals(rs.getString(3)),
-                            "key".equals(rs.getString(4))),
+                    rs -> new Subscriber(rs.getString(1), Subscription.of(EndpointStore.types(rs.getString(2))),
+                            "event".equals(rs.getString(3)), "key".equals(rs.getString(4))),
                     publish.tenantId());
             cache.put(publish.tenantId(), subscribers);
         }

@@ -30,7 +30,7 @@ class DecisionsTest {
                 null, Duration.ofSeconds(10), 8, null, EndpointSpec.Ordering.NONE, Status.ACTIVE);
         Endpoint e = new Endpoint("ep-1", "acme", spec, "whsec_x", null, null, null, Instant.EPOCH, Instant.EPOCH);
         return new Claim("dl-1", e, "t", new byte[0], attemptsSoFar, limit, "lease", false, failingSince,
-                Instant.EPOCH.plusSeconds(600));
+                Instant.EPOCH.plusSeconds(600), false);
     }
 
     private Sender.Result answer(Integer status) {
