@@ -432,39 +432,41 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * After a cycle failed: writes each outcome on its own, so that one that cannot be written never holds up the
-     * others. Answers those still to write: none, or (while the store takes no writes at all) every one that failed.
-     * One that fails on its own while the store takes other writes is dropped, logged and counted: its delivery
-     * stays leased and is sent again when the lease ends.
+     * others. Answers those still to write: every one that failed because the database was out of reach or took no
+     * writes (they are written when it does). One refused for what it holds, while the store takes other writes, is
+     * dropped, logged and counted: its delivery stays leased and is sent again when the lease ends.
      */
     private List<Outcome> writeOneByOne(List<Outcome> batch, RuntimeException cycleFailure) {
         log.warn("A dispatch cycle of {} outcome(s) failed ({}); writing them one at a time", batch.size(),
                 cycleFailure.getMessage());
-        List<Outcome> failed = new ArrayList<>();
+        List<Outcome> kept = new ArrayList<>();
+        List<Outcome> refused = new ArrayList<>();
         RuntimeException lastFailure = cycleFailure;
         for (Outcome o : batch) {
             try {
                 finish(List.of(o), store.record(List.of(o), clock.instant()));
             } catch (RuntimeException e) {
-                failed.add(o);
+                // why: an outage (a restart, a lost connection) says nothing about the outcome: keep it; only a
+                // refusal of this very row may mark it as one that can never be written
+                (e instanceof StoreException s && s.outage() ? kept : refused).add(o);
                 lastFailure = e;
             }
         }
-        if (failed.isEmpty()) {
-            return List.of();
+        if (!refused.isEmpty() && !db.writable()) {
+            kept.addAll(refused);
+            refused.clear();
         }
-        boolean othersWritten = failed.size() < batch.size() || db.writable();
-        if (!othersWritten) {
+        if (!kept.isEmpty()) {
             log.error("Writing {} delivery outcome(s) failed: the database takes no writes ({}); they are kept and"
-                    + " written when it does", failed.size(), lastFailure.getMessage());
-            return failed;
+                    + " written when it does", kept.size(), lastFailure.getMessage());
         }
-        for (Outcome o : failed) {
+        for (Outcome o : refused) {
             metrics.droppedOutcome();
             log.error("Dropped the outcome of delivery {} to endpoint {} (attempt {}): it cannot be written while other"
                             + " writes succeed ({}); the delivery is sent again when its lease ends",
                     o.claim().deliveryId(), o.claim().endpoint().id(), o.attempt().n(), lastFailure.getMessage());
         }
-        return List.of();
+        return kept;
     }
 
     private void finish(List<Outcome> written, Set<String> fenced) {
