@@ -71,6 +71,7 @@ final class ListenCommand implements Callable<Integer> {
     private Instant watermark;
     private String lastStatus;
     private long count;
+    private Instant newest;
 
     @Override
     public Integer call() {
@@ -213,7 +214,9 @@ final class ListenCommand implements Callable<Integer> {
 
     private void remember(String id, Instant createdAt) {
         forwarded.put(id, createdAt);
-        Instant newest = forwarded.values().stream().max(Comparator.naturalOrder()).orElse(createdAt);
+        if (newest == null || createdAt.isAfter(newest)) {
+            newest = createdAt;
+        }
         Instant trailing = newest.minus(SLACK);
         if (trailing.isAfter(watermark)) {
             watermark = trailing;
