@@ -184,7 +184,9 @@ public final class Browser implements AutoCloseable {
     private void shot(String name, int width) {
         driver.manage().window().setSize(new Dimension(width, 900));
         settle();
-        Number height = (Number) js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)");
+        // why: an open dialog scrolls inside itself; the window is made tall enough to show all of it too
+        Number height = (Number) js("const d = document.querySelector('dialog[open]');"
+                + " return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight, d ? d.scrollHeight + 80 : 0)");
         int tall = Math.min(Math.max(height.intValue() + 120, 760), 4000); // why: the window's height includes its frame
         driver.manage().window().setSize(new Dimension(width, tall));
         settle();
