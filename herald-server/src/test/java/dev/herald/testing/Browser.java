@@ -176,6 +176,8 @@ public final class Browser implements AutoCloseable {
 
     public void screenshots(String name) {
         js("document.querySelectorAll('.toast').forEach(t => t.remove())");
+        // why: a hover left by the last click (a highlighted chart bar) is not part of the page
+        new org.openqa.selenium.interactions.Actions(driver).moveToLocation(0, 0).perform();
         shot(name, WIDE);
         shot(name, PHONE);
         driver.manage().window().setSize(new Dimension(WIDE, 900));
