@@ -226,7 +226,7 @@ class CliCommandsTest {
         String before = ok("endpoints", "secret", "t-ep", id, "--json").json().path("secret").stringValue();
         JsonNode rotated = ok("endpoints", "rotate-secret", "t-ep", id, "--json").json();
         assertThat(rotated.path("secret").stringValue()).startsWith("whsec_").isNotEqualTo(before);
-        assertThat(ok("endpoints", "secret", "t-ep", id).out()).containsPattern("previous_secret\\s+" + before);
+        assertThat(ok("endpoints", "secret", "t-ep", id).out()).containsPattern("previous_secret\\s+" + java.util.regex.Pattern.quote(before));
 
         CliRunner.Run invalid = cli.run("endpoints", "update", "t-ep", id, "--max-concurrency", "1000");
         assertThat(invalid.exitCode()).isEqualTo(Main.API_ERROR);
