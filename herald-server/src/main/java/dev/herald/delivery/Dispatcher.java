@@ -333,6 +333,9 @@ public final class Dispatcher implements AutoCloseable {
                 List<Claim> got = byToken.getOrDefault(r.token(), List.of());
                 Lane lane = lanes.get(r.endpoint().id());
                 if (lane != null && !stopping) {
+                    if (!got.isEmpty()) {
+                        lane.update(got.getFirst().endpoint()); // why: read in the claim's transaction, the newest there is
+                    }
                     // why: fewer than asked says nothing more is due for that lane until something wakes it
                     lane.offer(got, r.limit());
                 } else {

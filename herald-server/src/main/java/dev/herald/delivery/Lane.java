@@ -108,7 +108,9 @@ final class Lane {
         while (!queued.isEmpty()) {
             Claim c = queued.poll();
             if (c.leaseExpiresAt() != null && c.leaseExpiresAt().isAfter(now.plus(needed))) {
-                return c;
+                // why: claimed ahead, maybe before a rotation or a PATCH; it is sent with the settings and keys the
+                // lane holds now
+                return c.endpoint() == endpoint ? c : c.withEndpoint(endpoint);
             }
             stale.add(c);
         }

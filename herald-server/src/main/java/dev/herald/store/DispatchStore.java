@@ -38,6 +38,12 @@ public final class DispatchStore {
         public boolean toSend() {
             return leaseToken != null;
         }
+
+        /** The same claim, sent with the endpoint's settings and keys as they are now. */
+        public Claim withEndpoint(Endpoint current) {
+            return new Claim(deliveryId, current, eventType, body, attemptCount, attemptLimit, leaseToken, reclaimed,
+                    endpointFailingSince, leaseExpiresAt, test);
+        }
     }
 
     /**
@@ -224,15 +230,22 @@ public final class DispatchStore {
     private void claimFor(Prepared p, ClaimRequest request, Instant now, List<Claim> out) throws SQLException {
         Endpoint e = request.endpoint();
         Instant leaseEnds = now.plus(request.lease());
-        record State(boolean active, boolean deleted, Long failingSince) {
+        record State(Endpoint endpoint, boolean active, boolean deleted, Long failingSince) {
         }
-        // why: read in the claim's transaction, so a pause or delete committed before it is seen: nothing is claimed
-        Optional<State> state = p.one("SELECT status, deleted_at, failing_since FROM endpoints WHERE id = ?",
-                rs -> new State("active".equals(rs.getString("status")), Sql.nullableLong(rs, "deleted_at") != null,
-                        Sql.nullableLong(rs, "failing_since")), e.id());
+        // why: read in the claim's transaction, so a pause or delete committed before it is seen (nothing is claimed)
+        // and the claims carry the keys as they are now: a rotation just answered signs the very next request
+        Optional<State> state;
+        try {
+            state = p.one("SELECT " + EndpointStore.COLUMNS + ", deleted_at, failing_since FROM endpoints WHERE id = ?",
+                    rs -> new State(endpoints.endpoint(rs), "active".equals(rs.getString("status")),
+                            Sql.nullableLong(rs, "deleted_at") != null, Sql.nullableLong(rs, "failing_since")), request.endpoint().id());
+        } catch (SecretBox.UnreadableSecretException unreadable) {
+            return; // why: logged once by due(), which leaves the endpoint out of the next rounds
+        }
         if (state.isEmpty() || state.get().deleted()) {
             return;
         }
+        e = state.get().endpoint();
         // why: a paused endpoint sends only its test-sends (found through the partial index deliveries_test_due)
         String which = state.get().active() ? FIRST_OF_ITS_KEY : ONLY_TESTS;
         Instant failingSince = state.get().failingSince() == null ? null : Instant.ofEpochMilli(state.get().failingSince());
