@@ -14,6 +14,7 @@ import dev.herald.store.SecretBox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -33,10 +34,12 @@ public final class DeliveryEngine implements AutoCloseable {
      * @param shutdownGrace how long a stop waits for requests in flight: the longest endpoint timeout and a margin
      * @param limits        requests in flight per tenant and in all
      * @param random        jitter source, uniform in [0, 1); tests pin it
+     * @param proxyUrl      the egress proxy deliveries go through ({@code HERALD_PROXY_URL}), or empty
+     * @param noProxy       the hosts reached without it ({@code HERALD_NO_PROXY})
      */
     public record Settings(String userAgent, Duration retention, Duration retentionFailed, Duration pauseFailingAfter,
                            Optional<String> operatorTenant, Duration poll, Duration leaseMargin, Duration shutdownGrace,
-                           InFlight.Limits limits, DoubleSupplier random) {
+                           InFlight.Limits limits, DoubleSupplier random, Optional<String> proxyUrl, List<String> noProxy) {
         public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
         public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofSeconds(30);
         public static final Duration DEFAULT_SHUTDOWN_GRACE =
@@ -45,13 +48,13 @@ public final class DeliveryEngine implements AutoCloseable {
         public static Settings defaults(HeraldConfig config) {
             return new Settings(config.userAgent(), config.retention(), config.retentionFailed(), config.pauseFailingAfter(),
                     config.operatorTenant(), DEFAULT_POLL, DEFAULT_LEASE_MARGIN, DEFAULT_SHUTDOWN_GRACE,
-                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble());
+                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble(), config.proxyUrl(), config.noProxy());
         }
 
         /** These settings with the jitter source pinned (0.5 means no jitter). */
         public Settings withRandom(DoubleSupplier pinned) {
             return new Settings(userAgent, retention, retentionFailed, pauseFailingAfter, operatorTenant, poll, leaseMargin,
-                    shutdownGrace, limits, pinned);
+                    shutdownGrace, limits, pinned, proxyUrl, noProxy);
         }
     }
 
@@ -60,8 +63,9 @@ public final class DeliveryEngine implements AutoCloseable {
                           MeterRegistry registry, Settings settings) {
         DispatchStore store = new DispatchStore(db, secrets, events);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
-        this.clients = new HttpClients(guard);
-        this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock), clock,
+        Optional<EgressProxy> proxy = EgressProxy.of(settings.proxyUrl(), settings.noProxy());
+        this.clients = new HttpClients(guard, proxy);
+        this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock, proxy), clock,
                 metrics, settings,
                 new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null));
         this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),

@@ -411,7 +411,7 @@ public final class Dispatcher implements AutoCloseable {
             } catch (Throwable t) {
                 log.error("Bug: attempt of delivery {} to endpoint {} failed unexpectedly", claim.deliveryId(),
                         claim.endpoint().id(), t);
-                outcome = decisions.decide(claim, new Sender.Result(clock.instant(), null, 0, "internal error: " + t, null, null));
+                outcome = decisions.decide(claim, Sender.Result.failed(clock.instant(), 0, "internal error: " + t, Sender.Failure.INTERNAL));
             } finally {
                 synchronized (lock) {
                     inFlight.release(claim.endpoint().tenantId(), claim.endpoint().id(), 1);
