@@ -11,6 +11,7 @@ import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.SecretBox;
+import dev.herald.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,13 +62,19 @@ public final class DeliveryEngine implements AutoCloseable {
     /** @param events where Herald's operational events are published (see {@code Notices}) */
     public DeliveryEngine(Database db, SecretBox secrets, EventStore events, TargetGuard guard, Clock clock,
                           MeterRegistry registry, Settings settings) {
+        this(db, secrets, events, guard, clock, registry, settings, Tracing.off());
+    }
+
+    /** @param tracing records a span per attempt, linked to the span that made its delivery */
+    public DeliveryEngine(Database db, SecretBox secrets, EventStore events, TargetGuard guard, Clock clock,
+                          MeterRegistry registry, Settings settings, Tracing tracing) {
         DispatchStore store = new DispatchStore(db, secrets, events);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
         Optional<EgressProxy> proxy = EgressProxy.of(settings.proxyUrl(), settings.noProxy());
         this.clients = new HttpClients(guard, proxy);
         this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock, proxy), clock,
                 metrics, settings,
-                new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null));
+                new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null), tracing);
         this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),
                 settings.retentionFailed());
     }
