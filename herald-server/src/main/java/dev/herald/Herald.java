@@ -23,6 +23,7 @@ import dev.herald.store.Notifications;
 import dev.herald.store.QueueStore;
 import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
+import dev.herald.tracing.Tracing;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -73,6 +74,8 @@ public final class Herald implements AutoCloseable {
                 : Database.sqlite(config.dataDir().resolve(SQLITE_FILE), metrics);
         List<AutoCloseable> parts = new ArrayList<>(List.of(db, gc));
         try {
+            // why: closed after the engine, the batcher and the API, so the spans of their last work are exported
+            Tracing tracing = started(parts, Tracing.start(config.otelEndpoint()));
             EndpointStore endpoints = new EndpointStore(db, secrets);
             // why: refuse to start rather than serve endpoints whose secrets cannot be read; key ids are enough
             endpoints.checkReadable();
@@ -83,8 +86,9 @@ public final class Herald implements AutoCloseable {
             Notices.prepare(config.operatorTenant(), tenants, eventTypes, clock.instant());
             Catalog catalog = new Catalog(eventTypes, clock);
             DeliveryEngine engine = started(parts,
-                    new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
-            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, engineSettings.poll()).start());
+                    new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings, tracing).start());
+            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, engineSettings.poll(),
+                    tracing).start());
             // why: other nodes sharing PostgreSQL publish and seal too; their work wakes this node at once
             started(parts, Notifications.start(db, () -> {
                 batcher.wake();
@@ -93,7 +97,7 @@ public final class Herald implements AutoCloseable {
             Publisher publisher = started(parts, new Publisher(events, catalog, clock, metrics, () -> {
                 batcher.wake();
                 engine.wake(); // why: per-event deliveries are sealed by the publish itself
-            }));
+            }, tracing));
             EndpointValidator validator = new EndpointValidator(catalog::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), catalog, endpoints,
                     new DeliveryStore(db), new QueueStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake,

@@ -50,11 +50,12 @@ final class TenantDataRoutes {
     void register(Routes r) {
         r.post(EVENTS, Access.ADMIN, ctx -> {
             String tenant = management.existing(ctx.pathParam("tenant")).id();
-            Responses.json(ctx, 202, view(publisher.publish(tenant, Bodies.json(ctx, Bodies.MAX_BODY))));
+            Responses.json(ctx, 202, view(publisher.publish(tenant, Bodies.json(ctx, Bodies.MAX_BODY), ctx.header("traceparent"))));
         });
         r.post("/v1/tenants/{tenant}/events/bulk", Access.ADMIN, ctx -> {
             String tenant = management.existing(ctx.pathParam("tenant")).id();
-            List<Published> published = publisher.publishBulk(tenant, Bodies.json(ctx, Bodies.MAX_BULK_BODY));
+            List<Published> published = publisher.publishBulk(tenant, Bodies.json(ctx, Bodies.MAX_BULK_BODY),
+                    ctx.header("traceparent"));
             ObjectNode n = Json.object();
             var data = n.putArray("data");
             published.forEach(p -> data.add(view(p)));

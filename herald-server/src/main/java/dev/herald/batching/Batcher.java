@@ -9,6 +9,10 @@ import dev.herald.store.BatchStore.Sealing;
 import dev.herald.store.Ids;
 import dev.herald.store.QueuedEvent;
 import dev.herald.store.StoreException;
+import dev.herald.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,10 +47,17 @@ public final class Batcher implements AutoCloseable {
     private final Duration poll;
     private final Signal signal = new Signal();
     private final Thread thread;
+    private final Tracing tracing;
     private volatile boolean running = true;
 
     /** @param onSealed told after deliveries were sealed (wakes the dispatcher) */
     public Batcher(BatchStore store, Clock clock, Runnable onSealed, Duration poll) {
+        this(store, clock, onSealed, poll, Tracing.off());
+    }
+
+    /** @param tracing records a span per sealing that made deliveries, linked to the publishes of its events */
+    public Batcher(BatchStore store, Clock clock, Runnable onSealed, Duration poll, Tracing tracing) {
+        this.tracing = tracing;
         this.store = store;
         this.clock = clock;
         this.onSealed = onSealed;
@@ -101,7 +112,21 @@ public final class Batcher implements AutoCloseable {
     /** Seals one endpoint; answers when it next needs a look (null: when woken). */
     private Instant sealNow(String endpointId) {
         Instant now = clock.instant();
-        Optional<Sealed> done = store.seal(endpointId, MAX_EVENTS_PER_TRANSACTION, now, this::plan);
+        SealSpan span = tracing.on() ? new SealSpan(endpointId) : null;
+        Optional<Sealed> done;
+        try {
+            done = store.seal(endpointId, MAX_EVENTS_PER_TRANSACTION, now,
+                    span == null ? this::plan : (q, waiting, at) -> span.stamp(plan(q, waiting, at)));
+        } catch (RuntimeException e) {
+            if (span != null) {
+                span.failed(e);
+            }
+            throw e;
+        } finally {
+            if (span != null) {
+                span.end();
+            }
+        }
         if (done.isEmpty()) {
             return null;
         }
@@ -174,6 +199,66 @@ public final class Batcher implements AutoCloseable {
         return q.perEvent()
                 ? new Sealing(id, first.type(), List.of(first), DeliveryBodies.event(id, first), key)
                 : new Sealing(id, "batch", List.copyOf(events), DeliveryBodies.batch(id, now, events), key);
+    }
+
+    /**
+     * The span of one sealing, started only once it has made deliveries (a look that seals nothing leaves no span),
+     * with the time the sealing began; its deliveries carry its traceparent, and it links to the publishes of their
+     * events (up to the SDK's limit of links per span).
+     */
+    private final class SealSpan {
+        private final String endpointId;
+        private final long startNanos = System.currentTimeMillis() * 1_000_000L;
+        private Span span;
+
+        SealSpan(String endpointId) {
+            this.endpointId = endpointId;
+        }
+
+        List<Sealing> stamp(List<Sealing> sealed) {
+            if (sealed.isEmpty()) {
+                return sealed;
+            }
+            if (span == null) {
+                SpanBuilder b = tracing.tracer().spanBuilder("seal").setNoParent()
+                        .setStartTimestamp(startNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+                        .setAttribute(Tracing.ENDPOINT_ID, endpointId);
+                java.util.Set<String> linked = new java.util.HashSet<>();
+                for (Sealing d : sealed) {
+                    for (QueuedEvent e : d.events()) {
+                        if (e.traceparent() != null && linked.add(e.traceparent())) {
+                            SpanContext publish = Tracing.spanContext(e.traceparent());
+                            if (publish.isValid()) {
+                                b.addLink(publish);
+                            }
+                        }
+                    }
+                }
+                span = b.startSpan();
+            }
+            span.setAttribute(Tracing.EVENT_COUNT, sealed.stream().mapToLong(d -> d.events().size()).sum());
+            span.setAttribute(Tracing.DELIVERY_COUNT, sealed.size());
+            String traceparent = Tracing.traceparent(span);
+            List<Sealing> out = new ArrayList<>(sealed.size());
+            for (Sealing d : sealed) {
+                out.add(d.withTraceparent(traceparent));
+            }
+            return out;
+        }
+
+        /** The transaction did not commit: what the span counted was never sealed. */
+        void failed(RuntimeException e) {
+            if (span != null) {
+                span.setAttribute(Tracing.ERROR_TYPE, e.getClass().getSimpleName());
+                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+            }
+        }
+
+        void end() {
+            if (span != null) {
+                span.end();
+            }
+        }
     }
 
     @Override

@@ -149,6 +149,7 @@ public record HeraldConfig(
                 throw new ConfigException(NO_PROXY + " must be comma-separated host names, .domains or IP addresses;"
                         + " '" + host + "' is none of those");
             }
+            checkBlock(host);
         }
         noProxy = List.copyOf(noProxy);
     }
@@ -383,6 +384,27 @@ public record HeraldConfig(
         if (!credentialsAllowed && uri.getRawUserInfo() != null) {
             throw new ConfigException(name + " must not carry credentials, was '" + maskPassword(url) + "'");
         }
+    }
+
+    /** A {@code HERALD_NO_PROXY} entry with a /prefix must be an IP block whose prefix fits its address. */
+    private static void checkBlock(String entry) {
+        int slash = entry.indexOf('/');
+        if (slash < 0) {
+            return;
+        }
+        String address = entry.substring(0, slash);
+        int bits = Integer.parseInt(entry.substring(slash + 1));
+        boolean v4 = address.chars().allMatch(c -> c == '.' || Character.isDigit(c)) && address.split("\\.", -1).length == 4;
+        boolean v6 = address.indexOf(':') >= 0;
+        try {
+            if ((v4 || v6) && InetAddress.getByName(address) != null && bits <= (v4 ? 32 : 128)) {
+                return; // why: a literal never reaches a resolver, so this does no DNS
+            }
+        } catch (UnknownHostException e) {
+            // reported below
+        }
+        throw new ConfigException(NO_PROXY + " entries with a /prefix must be IP blocks, like 10.0.0.0/8 or fd00::/8;"
+                + " '" + entry + "' is not");
     }
 
     /** A Content-Security-Policy source list for frame-ancestors: nothing that could end the directive. */

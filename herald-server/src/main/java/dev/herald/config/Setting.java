@@ -39,7 +39,7 @@ public record Setting(String variable, String flag, String help, boolean switchL
                     "The tenant that receives Herald's own events (herald.endpoint.paused, herald.delivery.failed)"),
             new Setting(HeraldConfig.OTEL_ENDPOINT, "--otel-endpoint", "OTLP/HTTP endpoint for traces; unset: no tracing"),
             new Setting(HeraldConfig.PROXY_URL, "--proxy-url", "HTTP CONNECT proxy for deliveries, http://[user:password@]host:port"),
-            new Setting(HeraldConfig.NO_PROXY, "--no-proxy", "Hosts reached without the proxy: comma-separated names, .domains or IP addresses"));
+            new Setting(HeraldConfig.NO_PROXY, "--no-proxy", "Hosts reached without the proxy: comma-separated names, .domains, IP addresses, CIDR blocks or *"));
 
     public Setting(String variable, String flag, String help) {
         this(variable, flag, help, false);

@@ -11,9 +11,11 @@ import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.SecretBox;
+import dev.herald.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -33,10 +35,12 @@ public final class DeliveryEngine implements AutoCloseable {
      * @param shutdownGrace how long a stop waits for requests in flight: the longest endpoint timeout and a margin
      * @param limits        requests in flight per tenant and in all
      * @param random        jitter source, uniform in [0, 1); tests pin it
+     * @param proxyUrl      the egress proxy deliveries go through ({@code HERALD_PROXY_URL}), or empty
+     * @param noProxy       the hosts reached without it ({@code HERALD_NO_PROXY})
      */
     public record Settings(String userAgent, Duration retention, Duration retentionFailed, Duration pauseFailingAfter,
                            Optional<String> operatorTenant, Duration poll, Duration leaseMargin, Duration shutdownGrace,
-                           InFlight.Limits limits, DoubleSupplier random) {
+                           InFlight.Limits limits, DoubleSupplier random, Optional<String> proxyUrl, List<String> noProxy) {
         public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
         public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofSeconds(30);
         public static final Duration DEFAULT_SHUTDOWN_GRACE =
@@ -45,25 +49,32 @@ public final class DeliveryEngine implements AutoCloseable {
         public static Settings defaults(HeraldConfig config) {
             return new Settings(config.userAgent(), config.retention(), config.retentionFailed(), config.pauseFailingAfter(),
                     config.operatorTenant(), DEFAULT_POLL, DEFAULT_LEASE_MARGIN, DEFAULT_SHUTDOWN_GRACE,
-                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble());
+                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble(), config.proxyUrl(), config.noProxy());
         }
 
         /** These settings with the jitter source pinned (0.5 means no jitter). */
         public Settings withRandom(DoubleSupplier pinned) {
             return new Settings(userAgent, retention, retentionFailed, pauseFailingAfter, operatorTenant, poll, leaseMargin,
-                    shutdownGrace, limits, pinned);
+                    shutdownGrace, limits, pinned, proxyUrl, noProxy);
         }
     }
 
     /** @param events where Herald's operational events are published (see {@code Notices}) */
     public DeliveryEngine(Database db, SecretBox secrets, EventStore events, TargetGuard guard, Clock clock,
                           MeterRegistry registry, Settings settings) {
+        this(db, secrets, events, guard, clock, registry, settings, Tracing.off());
+    }
+
+    /** @param tracing records a span per attempt, linked to the span that made its delivery */
+    public DeliveryEngine(Database db, SecretBox secrets, EventStore events, TargetGuard guard, Clock clock,
+                          MeterRegistry registry, Settings settings, Tracing tracing) {
         DispatchStore store = new DispatchStore(db, secrets, events);
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
-        this.clients = new HttpClients(guard);
-        this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock), clock,
+        Optional<EgressProxy> proxy = EgressProxy.of(settings.proxyUrl(), settings.noProxy());
+        this.clients = new HttpClients(guard, proxy);
+        this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock, proxy), clock,
                 metrics, settings,
-                new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null));
+                new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null), tracing);
         this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),
                 settings.retentionFailed());
     }

@@ -14,6 +14,8 @@ import dev.herald.store.DispatchStore.Outcome;
 import dev.herald.store.DispatchStore.Release;
 import dev.herald.store.EventStore;
 import dev.herald.store.StoreException;
+import dev.herald.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +70,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Decisions decisions;
     private final Notices notices;
     private final Ownership ownership;
+    private final Tracing tracing;
     private final Signal signal = new Signal();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -88,7 +91,8 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean stopping;
 
     Dispatcher(DispatchStore store, Database db, EventStore events, Sender sender, Clock clock, DeliveryMetrics metrics,
-               DeliveryEngine.Settings settings, Ownership ownership) {
+               DeliveryEngine.Settings settings, Ownership ownership, Tracing tracing) {
+        this.tracing = tracing;
         this.store = store;
         this.db = db;
         this.events = events;
@@ -409,17 +413,25 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             Outcome outcome;
+            // why: null while tracing is off, so an attempt allocates nothing for it
+            Span span = tracing.on() ? AttemptSpans.start(tracing, claim) : null;
+            Sender.Result result = null;
             try {
-                outcome = decisions.decide(claim, sender.send(claim));
+                result = sender.send(claim);
+                outcome = decisions.decide(claim, result);
             } catch (Throwable t) {
                 log.error("Bug: attempt of delivery {} to endpoint {} failed unexpectedly", claim.deliveryId(),
                         claim.endpoint().id(), t);
-                outcome = decisions.decide(claim, new Sender.Result(clock.instant(), null, 0, "internal error: " + t, null, null));
+                result = Sender.Result.failed(clock.instant(), 0, "internal error: " + t, Sender.Failure.INTERNAL);
+                outcome = decisions.decide(claim, result);
             } finally {
                 synchronized (lock) {
                     inFlight.release(claim.endpoint().tenantId(), claim.endpoint().id(), 1);
                     lane.completed(System.nanoTime());
                 }
+            }
+            if (span != null) {
+                AttemptSpans.end(span, result, outcome);
             }
             outcomes.add(notices.attach(outcome, clock.instant()));
             signal.wake();

@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -37,7 +38,8 @@ import okhttp3.Response;
  * different client certificates never share a connection, while endpoints with the same identity do.
  *
  * <p>Every client: no redirects followed, no silent retries, TLS 1.2 or newer, names resolved through
- * the {@link TargetGuard} (so DNS rebinding to a private address is refused at delivery).
+ * the {@link TargetGuard} (so DNS rebinding to a private address is refused at delivery). With an
+ * {@link EgressProxy}, targets it carries are reached through it (OkHttp then resolves only the proxy's name).
  */
 final class HttpClients {
     /**
@@ -95,8 +97,8 @@ final class HttpClients {
         }
     }
 
-    HttpClients(TargetGuard guard) {
-        this.base = new OkHttpClient.Builder()
+    HttpClients(TargetGuard guard, Optional<EgressProxy> proxy) {
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)
@@ -107,8 +109,11 @@ final class HttpClients {
                 .readTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO)
                 .dns(guard::resolve)
-                .socketFactory(new NoDelaySocketFactory())
-                .build();
+                .socketFactory(new NoDelaySocketFactory());
+        proxy.ifPresent(p -> builder.proxySelector(p)
+                .proxyAuthenticator(p.authenticator())
+                .addNetworkInterceptor(p.plainHttpCredentials()));
+        this.base = builder.build();
     }
 
     OkHttpClient forTls(TlsSettings tls) {

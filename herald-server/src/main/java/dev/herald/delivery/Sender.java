@@ -15,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -34,20 +35,39 @@ final class Sender {
     static final int MAX_RESPONSE_BODY = 4096;
     private static final MediaType JSON = MediaType.get("application/json");
 
-    /** What an attempt brought back; {@code statusCode} null when no answer came. */
-    record Result(Instant at, Integer statusCode, long durationMs, String error, String responseBody, Duration retryAfter) {
+    /** Why no answer came, for a trace's {@code error.type}: a kind, never a message (which may quote a value). */
+    enum Failure {
+        TIMEOUT, CONNECTION, PRIVATE_TARGET, PROXY, REQUEST, INTERNAL;
+
+        /** The attribute value: {@code private_target}, not the constant's name. */
+        final String attribute = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** What an attempt brought back; {@code statusCode} null when no answer came, and then {@code failure} says why. */
+    record Result(Instant at, Integer statusCode, long durationMs, String error, String responseBody, Duration retryAfter,
+                  Failure failure) {
+        Result(Instant at, Integer statusCode, long durationMs, String error, String responseBody, Duration retryAfter) {
+            this(at, statusCode, durationMs, error, responseBody, retryAfter, statusCode == null ? Failure.INTERNAL : null);
+        }
+
+        static Result failed(Instant at, long durationMs, String error, Failure failure) {
+            return new Result(at, null, durationMs, error, null, null, failure);
+        }
     }
 
     private final HttpClients clients;
     private final TargetGuard guard;
     private final String userAgent;
     private final Clock clock;
+    /** Null when deliveries go direct. */
+    private final EgressProxy proxy;
 
-    Sender(HttpClients clients, TargetGuard guard, String userAgent, Clock clock) {
+    Sender(HttpClients clients, TargetGuard guard, String userAgent, Clock clock, Optional<EgressProxy> proxy) {
         this.clients = clients;
         this.guard = guard;
         this.userAgent = userAgent;
         this.clock = clock;
+        this.proxy = proxy.orElse(null);
     }
 
     Result send(Claim claim) {
@@ -56,12 +76,15 @@ final class Sender {
         long started = System.nanoTime();
         HttpUrl url = HttpUrl.parse(e.spec().url());
         if (url == null) {
-            return new Result(at, null, 0, "the endpoint URL does not parse", null, null);
+            return Result.failed(at, 0, "the endpoint URL does not parse", Failure.REQUEST);
         }
+        boolean proxied = proxy != null && proxy.carries(url.host());
         try {
-            checkLiteralAddress(url.host());
-        } catch (IOException refused) {
-            return new Result(at, null, 0, refused.getMessage(), null, null);
+            checkTarget(url.host(), proxied);
+        } catch (TargetGuard.PrivateTargetException refused) {
+            return Result.failed(at, 0, refused.getMessage(), Failure.PRIVATE_TARGET);
+        } catch (IOException unresolved) {
+            return Result.failed(at, 0, describe(unresolved), Failure.CONNECTION);
         }
         long timestamp = at.getEpochSecond();
         Request.Builder request = new Request.Builder()
@@ -76,7 +99,7 @@ final class Sender {
                 String error = EndpointValidator.isHeaderName(header.getKey())
                         ? "header " + header.getKey() + " has a value Herald cannot send (" + EndpointValidator.HEADER_VALUE_RULE + ")"
                         : "a header has a name Herald cannot send (names must be HTTP tokens)";
-                return new Result(at, null, 0, error + "; correct the endpoint's headers", null, null);
+                return Result.failed(at, 0, error + "; correct the endpoint's headers", Failure.REQUEST);
             }
         }
         request.header("Content-Type", "application/json")
@@ -95,14 +118,20 @@ final class Sender {
         request.header("X-Webhook-Signature", signature).header("webhook-signature", signature);
 
         try (Response response = execute(clients.forTls(e.spec().tls()), request, e.spec().timeout(), started)) {
+            if (proxied && response.code() == 407 && !url.isHttps()) {
+                // why: a plain http request went to the proxy itself, and it is the proxy that refused it, not the target
+                return Result.failed(at, elapsedMs(started), proxy.refusedCredentials(), Failure.PROXY);
+            }
             String body = readCapped(response.body());
-            return new Result(at, response.code(), elapsedMs(started), null, body, retryAfter(response, at));
+            return new Result(at, response.code(), elapsedMs(started), null, body, retryAfter(response, at), null);
         } catch (InterruptedIOException timeout) {
-            return new Result(at, null, elapsedMs(started), "timed out after " + e.spec().timeout().toMillis() + " ms", null, null);
+            return Result.failed(at, elapsedMs(started), "timed out after " + e.spec().timeout().toMillis() + " ms", Failure.TIMEOUT);
         } catch (TargetGuard.PrivateTargetException refused) {
-            return new Result(at, null, elapsedMs(started), refused.getMessage(), null, null);
+            return Result.failed(at, elapsedMs(started), refused.getMessage(), Failure.PRIVATE_TARGET);
         } catch (IOException failure) {
-            return new Result(at, null, elapsedMs(started), describe(failure), null, null);
+            String viaProxy = proxied ? proxy.describe(failure.getMessage()) : null;
+            return viaProxy != null ? Result.failed(at, elapsedMs(started), viaProxy, Failure.PROXY)
+                    : Result.failed(at, elapsedMs(started), describe(failure), Failure.CONNECTION);
         }
     }
 
@@ -135,9 +164,14 @@ final class Sender {
         }
     }
 
-    private void checkLiteralAddress(String host) throws IOException {
-        // why: OkHttp resolves names through the guard, but an IP literal never reaches a resolver
+    /**
+     * The guard's checks OkHttp cannot make: an IP literal never reaches a resolver, and through a proxy OkHttp
+     * resolves only the proxy's name, so a proxied target's name is resolved here (when private targets are refused).
+     */
+    private void checkTarget(String host, boolean proxied) throws IOException {
         if (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+            guard.resolve(host);
+        } else if (proxied && !guard.allowsPrivate()) {
             guard.resolve(host);
         }
     }

@@ -41,11 +41,11 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** Stores the events durably (with the publishes waiting beside them) and answers once committed. */
-    List<Published> publish(String tenantId, List<NewEvent> events, Instant now) {
+    List<Published> publish(String tenantId, List<NewEvent> events, Instant now, String traceparent) {
         if (!running) {
             throw new StoreException("the store is closing", null);
         }
-        Pending p = new Pending(new Publish(tenantId, events, now), new CompletableFuture<>());
+        Pending p = new Pending(new Publish(tenantId, events, now, traceparent), new CompletableFuture<>());
         waiting.add(p);
         try {
             return p.result().join();

@@ -11,7 +11,11 @@ import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import dev.herald.validation.Unicode;
 import io.micrometer.core.instrument.Counter;
+import dev.herald.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -34,9 +38,17 @@ public final class Publisher implements AutoCloseable {
     private final Clock clock;
     private final Counter ingested;
     private final Runnable onPublished;
+    private final Tracing tracing;
 
     /** @param onPublished told after each commit, so the batcher can wake without polling */
     public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics, Runnable onPublished) {
+        this(events, catalog, clock, metrics, onPublished, Tracing.off());
+    }
+
+    /** @param tracing records a span per publish, continuing the publisher's {@code traceparent} */
+    public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics, Runnable onPublished,
+                     Tracing tracing) {
+        this.tracing = tracing;
         this.events = new GroupCommit(events);
         this.catalog = catalog;
         this.clock = clock;
@@ -50,10 +62,63 @@ public final class Publisher implements AutoCloseable {
     }
 
     public Published publish(String tenantId, JsonNode body) {
-        return store(tenantId, List.of(event(body, "")), "").getFirst();
+        return publish(tenantId, body, null);
+    }
+
+    /** @param traceparent the W3C {@code traceparent} the publisher sent (null: none), continued by the publish's span */
+    public Published publish(String tenantId, JsonNode body, String traceparent) {
+        Span span = startSpan(tenantId, traceparent);
+        try {
+            return store(tenantId, List.of(event(body, "")), "", span).getFirst();
+        } catch (RuntimeException e) {
+            failed(span, e);
+            throw e;
+        } finally {
+            if (span != null) {
+                span.end();
+            }
+        }
     }
 
     public List<Published> publishBulk(String tenantId, JsonNode body) {
+        return publishBulk(tenantId, body, null);
+    }
+
+    /** @param traceparent as for {@link #publish(String, JsonNode, String)} */
+    public List<Published> publishBulk(String tenantId, JsonNode body, String traceparent) {
+        Span span = startSpan(tenantId, traceparent);
+        try {
+            return bulk(tenantId, body, span);
+        } catch (RuntimeException e) {
+            failed(span, e);
+            throw e;
+        } finally {
+            if (span != null) {
+                span.end();
+            }
+        }
+    }
+
+    /** The publish's span, a child of the publisher's trace when it sent one; null while tracing is off. */
+    private Span startSpan(String tenantId, String traceparent) {
+        if (!tracing.on()) {
+            return null;
+        }
+        return tracing.tracer().spanBuilder("publish").setSpanKind(SpanKind.SERVER)
+                .setParent(Tracing.parent(traceparent))
+                .setAttribute(Tracing.TENANT_ID, tenantId)
+                .startSpan();
+    }
+
+    /** Marks the span failed with the kind of error only: an invalid publish's message may quote its data. */
+    private static void failed(Span span, RuntimeException e) {
+        if (span != null) {
+            span.setAttribute(Tracing.ERROR_TYPE, e instanceof Invalid ? "invalid" : e.getClass().getSimpleName());
+            span.setStatus(StatusCode.ERROR);
+        }
+    }
+
+    private List<Published> bulk(String tenantId, JsonNode body, Span span) {
         JsonNode list = Fields.of(body, "").only("events").raw("events");
         if (list == null || !list.isArray()) {
             throw new Invalid("events", "is required: an array of 1 to " + MAX_BULK_EVENTS + " events");
@@ -65,11 +130,14 @@ public final class Publisher implements AutoCloseable {
         for (int i = 0; i < list.size(); i++) {
             parsed.add(event(list.get(i), Fields.index("events", i)));
         }
-        return store(tenantId, parsed, "events");
+        return store(tenantId, parsed, "events", span);
     }
 
     /** @param listField the field holding the events ("events"), or "" for a single event */
-    private List<Published> store(String tenantId, List<Parsed> parsed, String listField) {
+    private List<Published> store(String tenantId, List<Parsed> parsed, String listField, Span span) {
+        if (span != null) {
+            span.setAttribute(Tracing.EVENT_COUNT, parsed.size());
+        }
         Set<String> distinctTypes = new LinkedHashSet<>();
         parsed.forEach(p -> distinctTypes.add(p.event().type()));
         List<String> unknown = catalog.unknown(distinctTypes);
@@ -92,7 +160,8 @@ public final class Publisher implements AutoCloseable {
         }
         List<NewEvent> events = new ArrayList<>(parsed.size());
         parsed.forEach(p -> events.add(p.event()));
-        List<Published> out = this.events.publish(tenantId, events, clock.instant());
+        List<Published> out = this.events.publish(tenantId, events, clock.instant(),
+                span == null ? null : Tracing.traceparent(span));
         ingested.increment(out.stream().filter(p -> !p.repeated()).count());
         onPublished.run();
         return out;

@@ -29,12 +29,21 @@ public final class BatchStore {
     }
 
     /**
-     * A delivery to insert: its id, {@code X-Webhook-Event} value, events in body order, frozen body, and the ordering
-     * key it is sent in order under (null: none).
+     * A delivery to insert: its id, {@code X-Webhook-Event} value, events in body order, frozen body, the ordering
+     * key it is sent in order under (null: none), and the traceparent its attempts link to (null: none).
      */
-    public record Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body, String orderingKey) {
+    public record Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body, String orderingKey,
+                          String traceparent) {
+        public Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body, String orderingKey) {
+            this(id, eventType, events, body, orderingKey, null);
+        }
+
         public Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body) {
-            this(id, eventType, events, body, null);
+            this(id, eventType, events, body, null, null);
+        }
+
+        public Sealing withTraceparent(String tp) {
+            return new Sealing(id, eventType, events, body, orderingKey, tp);
         }
     }
 
@@ -86,16 +95,18 @@ public final class BatchStore {
                 return Optional.empty(); // deleted meanwhile; its queue goes with it
             }
             Queue queue = found.get();
-            List<QueuedEvent> waiting = Sql.list(c, "SELECT ev.seq, ev.id, ev.type, ev.data, ev.created_at, ev.ordering_key"
+            List<QueuedEvent> waiting = Sql.list(c, "SELECT ev.seq, ev.id, ev.type, ev.data, ev.created_at, ev.ordering_key,"
+                            + " ev.traceparent"
                             + " FROM queue q JOIN events ev ON ev.seq = q.event_seq"
                             + " WHERE q.endpoint_id = ? ORDER BY q.event_seq LIMIT ?",
                     rs -> new QueuedEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6)),
+                            Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6), rs.getString(7)),
                     endpointId, readUpTo);
             List<Sealing> deliveries = sealer.seal(queue, waiting, now);
             try (Prepared p = new Prepared(c)) {
                 for (Sealing d : deliveries) {
-                    insert(p, d.id(), queue.tenantId(), endpointId, d.eventType(), d.events(), d.body(), d.orderingKey(), now);
+                    insert(p, d.id(), queue.tenantId(), endpointId, d.eventType(), d.events(), d.body(), d.orderingKey(),
+                            d.traceparent(), now);
                     for (QueuedEvent q : d.events()) {
                         p.batch("DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", endpointId, q.seq());
                     }
@@ -116,12 +127,13 @@ public final class BatchStore {
      * publish order is its first event's seq.
      */
     static void insert(Prepared p, String id, String tenantId, String endpointId, String eventType,
-                       List<QueuedEvent> events, byte[] body, String orderingKey, Instant now) throws SQLException {
+                       List<QueuedEvent> events, byte[] body, String orderingKey, String traceparent, Instant now)
+            throws SQLException {
         p.batch("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
-                        + " attempt_count, next_attempt_at, created_at, ordering_key, order_seq)"
-                        + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)",
+                        + " attempt_count, next_attempt_at, created_at, ordering_key, order_seq, traceparent)"
+                        + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?, ?)",
                 id, tenantId, endpointId, eventType, events.size(), body, now.toEpochMilli(), now.toEpochMilli(), orderingKey,
-                events.getFirst().seq());
+                events.getFirst().seq(), traceparent);
         for (int i = 0; i < events.size(); i++) {
             QueuedEvent e = events.get(i);
             // why: the type is kept with the delivery, so ?event_type= finds it after the event is purged

@@ -31,10 +31,18 @@ public final class DispatchStore {
      * ran out with its attempt's outcome unwritten, and that attempt is counted in {@code attemptCount}. A null
      * {@code leaseToken} means that lost attempt was the last one allowed: the delivery is failed, not to be sent.
      * {@code test}: a test-send, sent once (even to a paused endpoint) with {@code X-Webhook-Test: true}.
+     * {@code traceparent}: the span that made the delivery (its publish, or its seal), for the attempt's span link.
      */
     public record Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
                         Integer attemptLimit, String leaseToken, boolean reclaimed, Instant endpointFailingSince,
-                        Instant leaseExpiresAt, boolean test) {
+                        Instant leaseExpiresAt, boolean test, String traceparent) {
+        public Claim(String deliveryId, Endpoint endpoint, String eventType, byte[] body, int attemptCount,
+                     Integer attemptLimit, String leaseToken, boolean reclaimed, Instant endpointFailingSince,
+                     Instant leaseExpiresAt, boolean test) {
+            this(deliveryId, endpoint, eventType, body, attemptCount, attemptLimit, leaseToken, reclaimed, endpointFailingSince,
+                    leaseExpiresAt, test, null);
+        }
+
         public boolean toSend() {
             return leaseToken != null;
         }
@@ -269,25 +277,25 @@ public final class DispatchStore {
                                     + " lease_token = NULL, lease_expires_at = NULL, leased_at = NULL, finished_at = ?"
                                     + " WHERE id = ? AND lease_token = ?", attempts, now.toEpochMilli(), r.id(), request.token());
                     out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), null, true,
-                            failingSince, null, r.test()));
+                            failingSince, null, r.test(), r.traceparent()));
                     continue;
                 }
                 p.update("UPDATE deliveries SET attempt_count = ? WHERE id = ? AND lease_token = ?", attempts, r.id(),
                         request.token());
             }
             out.add(new Claim(r.id(), e, r.eventType(), r.body(), attempts, r.attemptLimit(), request.token(),
-                    r.previousToken() != null, failingSince, leaseEnds, r.test()));
+                    r.previousToken() != null, failingSince, leaseEnds, r.test(), r.traceparent()));
         }
     }
 
     /** A row a claim took, with the lease it had before (a lost attempt when not null). */
     private record Claimed(String id, String eventType, byte[] body, int attemptCount, Integer attemptLimit,
-                           String previousToken, Long previousLeasedAt, boolean test) {
+                           String previousToken, Long previousLeasedAt, boolean test, String traceparent) {
         static Claimed of(java.sql.ResultSet rs) throws SQLException {
             Long limitValue = Sql.nullableLong(rs, "attempt_limit");
             return new Claimed(rs.getString("id"), rs.getString("event_type"), rs.getBytes("body"), rs.getInt("attempt_count"),
                     limitValue == null ? null : limitValue.intValue(), rs.getString("previous_token"),
-                    Sql.nullableLong(rs, "previous_leased_at"), rs.getBoolean("test"));
+                    Sql.nullableLong(rs, "previous_leased_at"), rs.getBoolean("test"), rs.getString("traceparent"));
         }
     }
 
@@ -310,14 +318,14 @@ public final class DispatchStore {
                 + " AND d.next_attempt_at <= ?" + which + " ORDER BY d.next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " UPDATE deliveries SET lease_token = ?, lease_expires_at = ?, next_attempt_at = ?, leased_at = ?"
                 + " FROM picked WHERE deliveries.id = picked.id RETURNING deliveries.id, deliveries.event_type, deliveries.body,"
-                + " deliveries.attempt_count, deliveries.attempt_limit, deliveries.test, picked.previous_token,"
+                + " deliveries.attempt_count, deliveries.attempt_limit, deliveries.test, deliveries.traceparent, picked.previous_token,"
                 + " picked.previous_leased_at";
     }
 
     /** SQLite has one writer at a time (this transaction), so a read then an update per row cannot race. */
     private List<Claimed> claimOneByOne(Prepared p, String endpointId, String which, ClaimRequest request, Instant leaseEnds,
                                         Instant now) throws SQLException {
-        List<Claimed> picked = p.list("SELECT d.id, d.event_type, d.body, d.attempt_count, d.attempt_limit, d.test,"
+        List<Claimed> picked = p.list("SELECT d.id, d.event_type, d.body, d.attempt_count, d.attempt_limit, d.test, d.traceparent,"
                         + " d.lease_token AS previous_token, d.leased_at AS previous_leased_at FROM deliveries d"
                         + " WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?" + which
                         + " ORDER BY d.next_attempt_at LIMIT ?",

@@ -22,8 +22,14 @@ public final class EventStore {
         byte[] write(String deliveryId, QueuedEvent event);
     }
 
-    /** One caller's publish: its events in order, and the time they are stored at. */
-    public record Publish(String tenantId, List<NewEvent> events, Instant now) {
+    /**
+     * One caller's publish: its events in order, the time they are stored at, and the W3C traceparent of its span
+     * (null while tracing is off), kept with its events and the deliveries sealed from them.
+     */
+    public record Publish(String tenantId, List<NewEvent> events, Instant now, String traceparent) {
+        public Publish(String tenantId, List<NewEvent> events, Instant now) {
+            this(tenantId, events, now, null);
+        }
     }
 
     private record Subscriber(String endpointId, Subscription types, boolean perEvent, boolean orderedByKey) {
@@ -86,16 +92,16 @@ public final class EventStore {
         }
         List<Published> out = new ArrayList<>(publish.events().size());
         for (NewEvent e : publish.events()) {
-            out.add(storeOne(p, publish.tenantId(), e, subscribers, publish.now()));
+            out.add(storeOne(p, publish.tenantId(), e, subscribers, publish.now(), publish.traceparent()));
         }
         return out;
     }
 
-    private Published storeOne(Prepared p, String tenantId, NewEvent e, List<Subscriber> subscribers, Instant now)
-            throws SQLException {
-        Optional<Long> seq = p.one("INSERT INTO events (tenant_id, id, type, data, ordering_key, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq",
-                rs -> rs.getLong(1), tenantId, e.id(), e.type(), e.data(), e.orderingKey(), now.toEpochMilli());
+    private Published storeOne(Prepared p, String tenantId, NewEvent e, List<Subscriber> subscribers, Instant now,
+                               String traceparent) throws SQLException {
+        Optional<Long> seq = p.one("INSERT INTO events (tenant_id, id, type, data, ordering_key, created_at, traceparent)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq",
+                rs -> rs.getLong(1), tenantId, e.id(), e.type(), e.data(), e.orderingKey(), now.toEpochMilli(), traceparent);
         if (seq.isEmpty()) {
             // why: the first event may be earlier in this very group, its queue rows still batched
             long createdAt = p.one("SELECT created_at FROM events WHERE tenant_id = ? AND id = ?",
@@ -105,10 +111,10 @@ public final class EventStore {
         }
         for (Subscriber s : subscribers) {
             if (s.wants(e.type()) && s.perEvent()) {
-                QueuedEvent event = new QueuedEvent(seq.get(), e.id(), e.type(), e.data(), now, e.orderingKey());
+                QueuedEvent event = new QueuedEvent(seq.get(), e.id(), e.type(), e.data(), now, e.orderingKey(), traceparent);
                 String id = Ids.uuid7(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
                 BatchStore.insert(p, id, tenantId, s.endpointId(), e.type(), List.of(event), eventBody.write(id, event),
-                        s.orderedByKey() ? e.orderingKey() : null, now);
+                        s.orderedByKey() ? e.orderingKey() : null, traceparent, now);
             } else if (s.wants(e.type())) {
                 p.batch("INSERT INTO queue (endpoint_id, event_seq) VALUES (?, ?)", s.endpointId(), seq.get());
             }

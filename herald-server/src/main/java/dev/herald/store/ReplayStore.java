@@ -96,7 +96,7 @@ public final class ReplayStore {
                     if (perEvent) {
                         String id = Ids.uuid7(Clock.fixed(now, ZoneOffset.UTC));
                         BatchStore.insert(p, id, tenantId, endpointId, e.type(), List.of(e), eventBody.write(id, e),
-                                settings.get().orderedByKey() ? e.orderingKey() : null, now);
+                                settings.get().orderedByKey() ? e.orderingKey() : null, null, now);
                     } else {
                         p.batch("INSERT INTO queue (endpoint_id, event_seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                 endpointId, e.seq());

@@ -275,6 +275,9 @@ class HeraldConfigTest {
             "HERALD_OPERATOR_TENANT        | -ops           | tenant id",
             "HERALD_PROXY_URL              | socks5://p:1080 | http:// or https://",
             "HERALD_NO_PROXY               | a b            | comma-separated",
+            "HERALD_NO_PROXY               | 10.0.0.0/33    | IP blocks",
+            "HERALD_NO_PROXY               | fd00::/129     | IP blocks",
+            "HERALD_NO_PROXY               | abc.def/8      | IP blocks",
     })
     void aBadNewerSettingNamesItself(String setting, String value, String accepted) {
         assertThatThrownBy(() -> HeraldConfig.from(Map.of(setting, value.translateEscapes())))
