@@ -19,6 +19,7 @@ import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.Notifications;
 import dev.herald.store.QueueStore;
 import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
@@ -83,14 +84,20 @@ public final class Herald implements AutoCloseable {
             Catalog catalog = new Catalog(eventTypes, clock);
             DeliveryEngine engine = started(parts,
                     new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
-            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
+            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, engineSettings.poll()).start());
+            // why: other nodes sharing PostgreSQL publish and seal too; their work wakes this node at once
+            started(parts, Notifications.start(db, () -> {
+                batcher.wake();
+                engine.wake();
+            }));
             Publisher publisher = started(parts, new Publisher(events, catalog, clock, metrics, () -> {
                 batcher.wake();
                 engine.wake(); // why: per-event deliveries are sealed by the publish itself
             }));
             EndpointValidator validator = new EndpointValidator(catalog::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), catalog, endpoints,
-                    new DeliveryStore(db), new QueueStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+                    new DeliveryStore(db), new QueueStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake,
+                    engine::changed, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,
                     new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));

@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 
 /** A tenant's endpoints: the admin and the tenant's own keys manage them. */
@@ -27,21 +28,22 @@ final class EndpointRoutes {
     private final EndpointValidator validator;
     private final Clock clock;
     private final int maxPerTenant;
-    private final Runnable onDeliveryDue;
+    private final Consumer<String> onChanged;
     private final Runnable onDeleted;
 
     /**
-     * @param onDeliveryDue told when an endpoint may have become sendable (resumed, or its settings changed)
+     * @param onChanged told the id of an endpoint whose settings, status or secret changed (so the engine reads it
+     *                  again before it sends more, and looks for deliveries a resume made sendable)
      * @param onDeleted told when an endpoint was deleted, so its rows are purged in the background
      */
     EndpointRoutes(ManagementRoutes management, EndpointStore endpoints, EndpointValidator validator, Clock clock,
-                   int maxPerTenant, Runnable onDeliveryDue, Runnable onDeleted) {
+                   int maxPerTenant, Consumer<String> onChanged, Runnable onDeleted) {
         this.management = management;
         this.endpoints = endpoints;
         this.validator = validator;
         this.clock = clock;
         this.maxPerTenant = maxPerTenant;
-        this.onDeliveryDue = onDeliveryDue;
+        this.onChanged = onChanged;
         this.onDeleted = onDeleted;
     }
 
@@ -76,7 +78,7 @@ final class EndpointRoutes {
             Instant now = clock.instant();
             Endpoint updated = endpoints.update(current.tenantId(), current.id(), spec, switches ? signing.newKey() : null,
                     now, now.plus(SECRET_OVERLAP)).orElseThrow(() -> gone(ctx));
-            onDeliveryDue.run();
+            onChanged.accept(updated.id());
             Responses.json(ctx, 200, switches ? EndpointJson.rotated(updated) : EndpointJson.view(updated, false));
         });
         r.delete(ENDPOINT, Access.TENANT_WRITE, ctx -> {
@@ -84,6 +86,7 @@ final class EndpointRoutes {
             if (!endpoints.delete(tenant, ctx.pathParam("endpoint"), clock.instant())) {
                 throw gone(ctx);
             }
+            onChanged.accept(ctx.pathParam("endpoint"));
             onDeleted.run();
             ctx.status(204);
         });
@@ -104,6 +107,7 @@ final class EndpointRoutes {
             Instant now = clock.instant();
             Endpoint rotated = endpoints.rotateSecret(current.tenantId(), current.id(), secret, now, now.plus(SECRET_OVERLAP))
                     .orElseThrow(() -> gone(ctx));
+            onChanged.accept(rotated.id());
             Responses.json(ctx, 200, EndpointJson.rotated(rotated));
         });
         // why: TENANT_WRITE on a read: the secret signs requests the partner trusts, so a read-only portal session,

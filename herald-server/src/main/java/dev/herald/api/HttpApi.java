@@ -24,6 +24,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class HttpApi implements AutoCloseable {
     public record Parts(Database db, TenantStore tenants, CredentialStore credentials, Catalog catalog, EndpointStore endpoints,
                         DeliveryStore deliveries, QueueStore queue, Publisher publisher, EndpointValidator validator,
                         PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
-                        Runnable onDeliveryDue, Runnable onDeleted) {
+                        Runnable onDeliveryDue, Consumer<String> onEndpointChanged, Runnable onDeleted) {
     }
 
     public HttpApi(Parts p) {
@@ -51,7 +52,7 @@ public final class HttpApi implements AutoCloseable {
         CredentialRoutes credentials = new CredentialRoutes(management, p.credentials(), p.clock(),
                 () -> p.config().publicUrl(port()));
         EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
-                p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
+                p.config().maxEndpointsPerTenant(), p.onEndpointChanged(), p.onDeleted());
         // why: the operations' own stores are built here from the database; replayed per-event deliveries get
         // the same bodies as published ones
         EndpointOperationRoutes operations = new EndpointOperationRoutes(management, p.endpoints(), p.deliveries(),

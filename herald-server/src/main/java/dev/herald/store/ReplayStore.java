@@ -65,12 +65,15 @@ public final class ReplayStore {
             return new Chunk(0, null);
         }
         return db.inTransaction(c -> {
-            Optional<String> format = Sql.one(c, "SELECT format FROM endpoints WHERE tenant_id = ? AND id = ?"
-                    + " AND deleted_at IS NULL", rs -> rs.getString(1), tenantId, endpointId);
-            if (format.isEmpty()) {
+            record Settings(boolean perEvent, boolean orderedByKey) {
+            }
+            Optional<Settings> settings = Sql.one(c, "SELECT format, ordering FROM endpoints WHERE tenant_id = ? AND id = ?"
+                    + " AND deleted_at IS NULL", rs -> new Settings("event".equals(rs.getString(1)), "key".equals(rs.getString(2))),
+                    tenantId, endpointId);
+            if (settings.isEmpty()) {
                 return new Chunk(0, null); // deleted meanwhile: nothing more to queue
             }
-            boolean perEvent = "event".equals(format.get());
+            boolean perEvent = settings.get().perEvent();
             // why: (created_at, seq) is the index's order; the range starts at the last chunk's end, so no chunk
             // rereads what the ones before it read
             String from = after == null ? "" : " AND (created_at > ? OR seq > ?)";
@@ -83,16 +86,17 @@ public final class ReplayStore {
             params.add(limit);
             // why: a batch endpoint's queue row needs no data; read it only to seal per-event deliveries
             List<QueuedEvent> events = Sql.list(c, "SELECT seq, id, type, " + (perEvent ? "data" : "NULL AS data")
-                            + ", created_at FROM events WHERE tenant_id = ? AND created_at >= ? AND created_at < ?" + from
+                            + ", created_at, ordering_key FROM events WHERE tenant_id = ? AND created_at >= ? AND created_at < ?" + from
                             + " AND type IN (" + String.join(", ", Collections.nCopies(types.size(), "?")) + ")"
                             + " ORDER BY created_at, seq LIMIT ?",
                     rs -> new QueuedEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5))), params.toArray());
+                            Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6)), params.toArray());
             try (Prepared p = new Prepared(c)) {
                 for (QueuedEvent e : events) {
                     if (perEvent) {
                         String id = Ids.uuid7(Clock.fixed(now, ZoneOffset.UTC));
-                        BatchStore.insert(p, id, tenantId, endpointId, e.type(), List.of(e), eventBody.write(id, e), now);
+                        BatchStore.insert(p, id, tenantId, endpointId, e.type(), List.of(e), eventBody.write(id, e),
+                                settings.get().orderedByKey() ? e.orderingKey() : null, now);
                     } else {
                         p.batch("INSERT INTO queue (endpoint_id, event_seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                 endpointId, e.seq());
