@@ -77,8 +77,10 @@ public final class HttpApi implements AutoCloseable {
             operations.register(r);
             data.register(r);
             new QueueRoutes(p.queue(), p.clock()).register(r);
-            new PageRoutes(new dev.herald.portal.Portal(p.config().portalTitle(), p.config().portalAccent(),
-                    p.config().portalFrameAncestors())).register(r);
+            var portal = new dev.herald.portal.Portal(p.config().portalTitle(), p.config().portalAccent(),
+                    p.config().portalFrameAncestors());
+            new PageRoutes(portal).register(r);
+            new DocsRoutes(portal.headers()).register(r);
             r.get("/healthz", Access.PUBLIC, ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             Readiness readiness = new Readiness(p.db());
             r.get("/readyz", Access.PUBLIC, ctx -> {

@@ -24,6 +24,9 @@ class RouteTableTest {
             assertThat(routes).filteredOn(r -> r.method().equals("GET") && r.access().equals("TENANT_WRITE"))
                     .as("the only read a read-only session may not make").extracting(HttpApiRoute::of)
                     .containsExactly("/v1/tenants/{tenant}/endpoints/{endpoint}/secret");
+            assertThat(routes).filteredOn(r -> r.path().equals("/openapi.json") || r.path().startsWith("/docs"))
+                    .as("the API's documentation is public").extracting(r -> r.method() + " " + r.path() + " " + r.access())
+                    .containsExactlyInAnyOrder("GET /openapi.json PUBLIC", "GET /docs PUBLIC", "GET /docs/assets/{version}/{file} PUBLIC");
         }
     }
 
