@@ -9,11 +9,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-/** The whole quick mode, in-process (the child Herald runs from the test classpath): every scenario runs and loses nothing. Never a speed. */
+/**
+ * The whole quick mode, in-process, each Herald started by the repository's launcher ({@code ./herald serve}, the
+ * jar Maven packaged before this module's tests; the launcher trains its start-up cache first when the jar is new):
+ * every scenario runs and loses nothing. Never a speed.
+ */
 class QuickBenchTest {
 
     @Test
-    @Timeout(180)
+    @Timeout(900) // why: a safety net, not a speed: the first start after a build includes the cache's training
     void quickModeRunsEveryScenarioAndDeliversEveryEvent(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
         BenchMain.Outcome outcome = BenchMain.run(new String[] {"--quick", "--json", json.toString()}, System.out);
