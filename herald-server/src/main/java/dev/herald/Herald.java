@@ -3,6 +3,7 @@ package dev.herald;
 import dev.herald.api.HttpApi;
 import dev.herald.batching.Batcher;
 import dev.herald.batching.DeliveryBodies;
+import dev.herald.catalog.Catalog;
 import dev.herald.config.AdminToken;
 import dev.herald.config.EncryptionKeys;
 import dev.herald.config.HeraldConfig;
@@ -18,6 +19,8 @@ import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.Notifications;
+import dev.herald.store.QueueStore;
 import dev.herald.store.SecretBox;
 import dev.herald.store.TenantStore;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -78,16 +81,23 @@ public final class Herald implements AutoCloseable {
             EventTypeStore eventTypes = new EventTypeStore(db);
             EventStore events = new EventStore(db, DeliveryBodies::event);
             Notices.prepare(config.operatorTenant(), tenants, eventTypes, clock.instant());
+            Catalog catalog = new Catalog(eventTypes, clock);
             DeliveryEngine engine = started(parts,
                     new DeliveryEngine(db, secrets, events, guard, clock, metrics, engineSettings).start());
-            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, Batcher.DEFAULT_POLL).start());
-            Publisher publisher = started(parts, new Publisher(events, eventTypes, clock, metrics, () -> {
+            Batcher batcher = started(parts, new Batcher(new BatchStore(db), clock, engine::wake, engineSettings.poll()).start());
+            // why: other nodes sharing PostgreSQL publish and seal too; their work wakes this node at once
+            started(parts, Notifications.start(db, () -> {
+                batcher.wake();
+                engine.wake();
+            }));
+            Publisher publisher = started(parts, new Publisher(events, catalog, clock, metrics, () -> {
                 batcher.wake();
                 engine.wake(); // why: per-event deliveries are sealed by the publish itself
             }));
-            EndpointValidator validator = new EndpointValidator(eventTypes::unknown, guard);
-            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), eventTypes, endpoints,
-                    new DeliveryStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake, engine::deleted))
+            EndpointValidator validator = new EndpointValidator(catalog::unknown, guard);
+            HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), catalog, endpoints,
+                    new DeliveryStore(db), new QueueStore(db), publisher, validator, metrics, clock, adminToken, config, engine::wake,
+                    engine::changed, engine::deleted))
                     .start(config.bind(), config.port()));
             secrets.currentKeyId().ifPresent(id -> started(parts,
                     new Reencryption(endpoints, id, config.encryptionOldKeysFile().isPresent()).start()));

@@ -11,7 +11,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
- * Herald's logging set-up, in code: one line per event on stdout, INFO, with the chatty libraries at WARN. Found by
+ * Herald's logging set-up, in code: one line per event on stdout, INFO, with the chatty libraries at WARN and the JSON schema library off. Found by
  * Logback through {@code META-INF/services}. Why not a {@code logback.xml}: reading one runs Logback's XML
  * configurator (Joran), a few hundred classes and a SAX parse on every start; this is a handful of calls. A file
  * named by {@code -Dlogback.configurationFile} still wins: then this configures nothing and Logback reads it.
@@ -20,6 +20,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class Logging extends ContextAwareBase implements Configurator {
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n";
     private static final String[] QUIET = {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb"};
+    private static final String SILENT = "com.networknt.schema";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -41,6 +42,9 @@ public final class Logging extends ContextAwareBase implements Configurator {
         for (String name : QUIET) {
             context.getLogger(name).setLevel(Level.WARN);
         }
+        // why: the schema library logs a schema's mistakes (a bad regular expression) at ERROR; they reach Herald as
+        // exceptions and are answered as 422s naming the mistake, so its own lines would only be noise
+        context.getLogger(SILENT).setLevel(Level.OFF);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

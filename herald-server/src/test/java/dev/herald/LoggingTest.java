@@ -36,6 +36,7 @@ class LoggingTest {
         for (String quiet : new String[] {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb"}) {
             assertThat(context.getLogger(quiet).getLevel()).as(quiet).isEqualTo(Level.WARN);
         }
+        assertThat(context.getLogger("com.networknt.schema").getLevel()).isEqualTo(Level.OFF);
         assertThat(context.getLogger("dev.herald").getEffectiveLevel()).isEqualTo(Level.INFO);
     }
 

@@ -3,6 +3,7 @@ package dev.herald.api;
 import dev.herald.store.CredentialStore;
 import dev.herald.tenant.Tokens;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.security.RouteRole;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -57,7 +58,10 @@ final class Auth {
                     throw ApiError.notFound("no tenant " + tenant);
                 }
                 if (access == Access.TENANT_WRITE && p.readOnly()) {
-                    throw new ApiError(403, "this portal session is read-only; it may only read");
+                    // why: the one read a read-only session may not make is revealing a signing key
+                    throw new ApiError(403, ctx.method() == HandlerType.GET
+                            ? "this portal session is read-only; it may read but not reveal an endpoint's secret"
+                            : "this portal session is read-only; it may only read");
                 }
             }
             default -> {

@@ -1,13 +1,18 @@
 package dev.herald.api;
 
+import dev.herald.catalog.Catalog;
+import dev.herald.batching.DeliveryBodies;
 import dev.herald.endpoint.EndpointValidator;
 import dev.herald.ingest.Publisher;
 import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
 import dev.herald.store.DeliveryStore;
 import dev.herald.store.EndpointStore;
-import dev.herald.store.EventTypeStore;
+import dev.herald.store.QueueStore;
+import dev.herald.store.RetainedEventStore;
+import dev.herald.store.ReplayStore;
 import dev.herald.store.SecretBox;
+import dev.herald.store.StatsStore;
 import dev.herald.store.StoreException;
 import dev.herald.store.TenantStore;
 import dev.herald.validation.Invalid;
@@ -19,6 +24,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,20 +39,27 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public record Parts(Database db, TenantStore tenants, CredentialStore credentials, EventTypeStore eventTypes, EndpointStore endpoints,
-                        DeliveryStore deliveries, Publisher publisher, EndpointValidator validator,
+    public record Parts(Database db, TenantStore tenants, CredentialStore credentials, Catalog catalog, EndpointStore endpoints,
+                        DeliveryStore deliveries, QueueStore queue, Publisher publisher, EndpointValidator validator,
                         PrometheusMeterRegistry metrics, Clock clock, String adminToken, HeraldConfig config,
-                        Runnable onDeliveryDue, Runnable onDeleted) {
+                        Runnable onDeliveryDue, Consumer<String> onEndpointChanged, Runnable onDeleted) {
     }
 
     public HttpApi(Parts p) {
         Auth auth = new Auth(p.adminToken(), p.credentials(), new AuthThrottle(p.clock()), p.clock());
-        ManagementRoutes management = new ManagementRoutes(p.tenants(), p.eventTypes(), p.clock(), p.onDeleted());
+        ManagementRoutes management = new ManagementRoutes(p.tenants(), p.clock(), p.onDeleted());
+        CatalogRoutes catalog = new CatalogRoutes(p.catalog());
         CredentialRoutes credentials = new CredentialRoutes(management, p.credentials(), p.clock(),
                 () -> p.config().publicUrl(port()));
         EndpointRoutes endpoints = new EndpointRoutes(management, p.endpoints(), p.validator(), p.clock(),
-                p.config().maxEndpointsPerTenant(), p.onDeliveryDue(), p.onDeleted());
-        TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(), p.clock(), p.onDeliveryDue());
+                p.config().maxEndpointsPerTenant(), p.onEndpointChanged(), p.onDeleted());
+        // why: the operations' own stores are built here from the database; replayed per-event deliveries get
+        // the same bodies as published ones
+        EndpointOperationRoutes operations = new EndpointOperationRoutes(management, p.endpoints(), p.deliveries(),
+                new ReplayStore(p.db(), DeliveryBodies::event), new StatsStore(p.db()), new TestEvents(p.catalog()),
+                p.clock(), p.onDeliveryDue());
+        TenantDataRoutes data = new TenantDataRoutes(management, p.publisher(), p.deliveries(),
+                new RetainedEventStore(p.db()), p.clock(), p.onDeliveryDue());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -58,9 +71,14 @@ public final class HttpApi implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new EarlyErrors()));
             Routes r = new Routes(config.routes);
             management.register(r);
+            catalog.register(r);
             credentials.register(r);
             endpoints.register(r);
+            operations.register(r);
             data.register(r);
+            new QueueRoutes(p.queue(), p.clock()).register(r);
+            new PageRoutes(new dev.herald.portal.Portal(p.config().portalTitle(), p.config().portalAccent(),
+                    p.config().portalFrameAncestors())).register(r);
             r.get("/healthz", Access.PUBLIC, ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
             Readiness readiness = new Readiness(p.db());
             r.get("/readyz", Access.PUBLIC, ctx -> {

@@ -1,28 +1,23 @@
 package dev.herald.api;
 
 import dev.herald.json.Json;
-import dev.herald.store.EventType;
-import dev.herald.store.EventTypeStore;
 import dev.herald.store.TenantStore;
 import dev.herald.tenant.Tenant;
-import dev.herald.validation.EventTypeName;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import java.time.Clock;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Tenants, tenant keys and the event-type catalogue: the admin's side of the API. */
+/** Tenants: the admin's side of the API (the event catalogue is {@link CatalogRoutes}). */
 final class ManagementRoutes {
 
     private final TenantStore tenants;
-    private final EventTypeStore eventTypes;
     private final Clock clock;
     private final Runnable onDeleted;
 
     /** @param onDeleted told when a tenant was deleted, so its rows are purged in the background */
-    ManagementRoutes(TenantStore tenants, EventTypeStore eventTypes, Clock clock, Runnable onDeleted) {
+    ManagementRoutes(TenantStore tenants, Clock clock, Runnable onDeleted) {
         this.tenants = tenants;
-        this.eventTypes = eventTypes;
         this.clock = clock;
         this.onDeleted = onDeleted;
     }
@@ -59,19 +54,6 @@ final class ManagementRoutes {
             onDeleted.run();
             ctx.status(204);
         });
-        r.post("/v1/event-types", Access.ADMIN, ctx -> {
-            Fields f = Fields.of(Bodies.json(ctx, Bodies.MAX_BODY), "").only("name", "description");
-            String name = f.requiredString("name", EventTypeName.PATTERN, EventTypeName.RULE);
-            EventType t = new EventType(name, f.string("description", "", 1024), clock.instant());
-            if (!eventTypes.create(t)) {
-                throw ApiError.conflict("an event type named " + name + " exists already");
-            }
-            Responses.json(ctx, 201, view(t));
-        });
-        r.get("/v1/event-types", Access.AUTHENTICATED, QueryParams.PAGE, ctx -> {
-            Responses.json(ctx, 200, Pagination.page(
-                    eventTypes.list(Pagination.cursor(ctx), Pagination.limit(ctx)), ManagementRoutes::view));
-        });
     }
 
     private static String name(Fields f) {
@@ -94,11 +76,4 @@ final class ManagementRoutes {
         return n;
     }
 
-    private static ObjectNode view(EventType t) {
-        ObjectNode n = Json.object();
-        n.put("name", t.name());
-        n.put("description", t.description());
-        n.put("created_at", t.createdAt().toString());
-        return n;
-    }
 }

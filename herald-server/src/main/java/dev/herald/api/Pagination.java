@@ -12,6 +12,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class Pagination {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 250;
+    private static final String BAD_CURSOR = "cursor: is not a cursor this list returned; pass next_cursor from the previous page"
+            + " of the same list";
 
     private Pagination() {
     }
@@ -46,7 +48,19 @@ final class Pagination {
         } catch (IllegalArgumentException e) {
             // answered below
         }
-        throw ApiError.badRequest("cursor", "cursor: is not a cursor this API returned; pass next_cursor from the previous page");
+        throw ApiError.badRequest("cursor", BAD_CURSOR);
+    }
+
+    /**
+     * The position after which the page starts, as the list's store reads it ({@code parse} answers empty for a
+     * key it did not make), or null for the first page.
+     */
+    static <K> K cursor(Context ctx, Function<String, java.util.Optional<K>> parse) {
+        String key = cursor(ctx);
+        if (key == null) {
+            return null;
+        }
+        return parse.apply(key).orElseThrow(() -> ApiError.badRequest("cursor", BAD_CURSOR));
     }
 
     static <T> ObjectNode page(Page<T> page, Function<T, JsonNode> view) {

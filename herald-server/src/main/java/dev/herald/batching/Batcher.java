@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>The rules, in one place: an endpoint of format {@code event} gets one delivery per event; format
  * {@code batch} gets full batches of {@code max_events} whenever that many wait, and a partial batch once
  * the window since its last seal has passed (the window then restarts). Events keep their publish order
- * within and across deliveries.
+ * within and across deliveries. An endpoint that orders by key gets batches of one key each: full ones
+ * whenever a key has that many waiting, and every key's partial one once the window has passed.
  */
 public final class Batcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
@@ -132,21 +135,45 @@ public final class Batcher implements AutoCloseable {
 
     /** The deliveries to seal from {@code waiting}, by the rules in the class comment. */
     List<Sealing> plan(Queue q, List<QueuedEvent> waiting, Instant now) {
-        int perDelivery = q.perEvent() ? 1 : q.maxEvents();
         boolean windowPassed = !now.isBefore(windowEnd(q, now));
+        if (q.perEvent()) {
+            return waiting.stream().map(e -> seal(q, List.of(e), now)).toList();
+        }
         List<Sealing> out = new ArrayList<>();
-        for (int from = 0; from < waiting.size(); from += perDelivery) {
-            List<QueuedEvent> events = waiting.subList(from, Math.min(from + perDelivery, waiting.size()));
-            if (events.size() < perDelivery && !windowPassed) {
-                break;
+        if (!q.orderedByKey()) {
+            for (int from = 0; from < waiting.size(); from += q.maxEvents()) {
+                List<QueuedEvent> events = waiting.subList(from, Math.min(from + q.maxEvents(), waiting.size()));
+                if (events.size() < q.maxEvents() && !windowPassed) {
+                    break;
+                }
+                out.add(seal(q, events, now));
+                windowPassed = false; // why: the window restarts at this seal
             }
-            String id = Ids.uuid7(clock);
-            out.add(q.perEvent()
-                    ? new Sealing(id, events.getFirst().type(), List.copyOf(events), DeliveryBodies.event(id, events.getFirst()))
-                    : new Sealing(id, "batch", List.copyOf(events), DeliveryBodies.batch(id, now, events)));
-            windowPassed = false; // why: the window restarts at this seal
+            return out;
+        }
+        // why: ordered by key, a batch holds one key's events, in publish order; events without a key are one group
+        Map<String, List<QueuedEvent>> byKey = new LinkedHashMap<>();
+        for (QueuedEvent e : waiting) {
+            byKey.computeIfAbsent(e.orderingKey(), k -> new ArrayList<>()).add(e);
+        }
+        for (List<QueuedEvent> group : byKey.values()) {
+            for (int from = 0; from < group.size(); from += q.maxEvents()) {
+                List<QueuedEvent> events = group.subList(from, Math.min(from + q.maxEvents(), group.size()));
+                if (events.size() == q.maxEvents() || windowPassed) {
+                    out.add(seal(q, events, now));
+                }
+            }
         }
         return out;
+    }
+
+    private Sealing seal(Queue q, List<QueuedEvent> events, Instant now) {
+        String id = Ids.uuid7(clock);
+        QueuedEvent first = events.getFirst();
+        String key = q.orderedByKey() ? first.orderingKey() : null;
+        return q.perEvent()
+                ? new Sealing(id, first.type(), List.of(first), DeliveryBodies.event(id, first), key)
+                : new Sealing(id, "batch", List.copyOf(events), DeliveryBodies.batch(id, now, events), key);
     }
 
     @Override

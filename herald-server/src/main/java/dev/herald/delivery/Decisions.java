@@ -43,6 +43,12 @@ final class Decisions {
         Attempt attempt = new Attempt(n, r.at(), r.statusCode(), r.durationMs(), r.error(), r.responseBody());
         Instant now = clock.instant();
         Verdict verdict = Verdict.of(r.statusCode(), policy.on());
+        if (claim.test()) {
+            // why: a test-send is sent once and reports what came back; it never retries, and neither a 410 nor a
+            // failure pauses the endpoint (the test may well be probing a paused one)
+            return new Outcome(claim, attempt, verdict == Verdict.DELIVERED ? Delivery.Status.DELIVERED : Delivery.Status.FAILED,
+                    null, null);
+        }
         String failingTooLong = verdict == Verdict.DELIVERED || verdict == Verdict.GONE ? null : failingTooLong(claim, r.at());
         return switch (verdict) {
             case DELIVERED -> new Outcome(claim, attempt, Delivery.Status.DELIVERED, null, null);

@@ -1,9 +1,12 @@
 package dev.herald.delivery;
 
 import dev.herald.config.HeraldConfig;
+import dev.herald.endpoint.EndpointValidator;
 import dev.herald.endpoint.TargetGuard;
 import dev.herald.store.CredentialStore;
 import dev.herald.store.Database;
+import dev.herald.store.Dialect;
+import dev.herald.store.OwnershipStore;
 import dev.herald.store.DeletionStore;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.EventStore;
@@ -22,21 +25,33 @@ public final class DeliveryEngine implements AutoCloseable {
     private final Housekeeper housekeeper;
 
     /**
-     * The engine's timings and limits, each a named default.
+     * The engine's timings and limits, each a named default: what the configuration sets, and the timings a
+     * reader looks for in one place.
      *
-     * @param random jitter source, uniform in [0, 1); tests pin it
+     * @param poll          how often the dispatcher looks for due work when nothing wakes it
+     * @param leaseMargin   added to every lease beyond the requests it covers (queueing for the database)
+     * @param shutdownGrace how long a stop waits for requests in flight: the longest endpoint timeout and a margin
+     * @param limits        requests in flight per tenant and in all
+     * @param random        jitter source, uniform in [0, 1); tests pin it
      */
     public record Settings(String userAgent, Duration retention, Duration retentionFailed, Duration pauseFailingAfter,
-                           Optional<String> operatorTenant, Duration poll, InFlight.Limits limits, DoubleSupplier random) {
+                           Optional<String> operatorTenant, Duration poll, Duration leaseMargin, Duration shutdownGrace,
+                           InFlight.Limits limits, DoubleSupplier random) {
+        public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
+        public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_SHUTDOWN_GRACE =
+                Duration.ofMillis(EndpointValidator.MAX_TIMEOUT_MS).plusSeconds(10);
+
         public static Settings defaults(HeraldConfig config) {
             return new Settings(config.userAgent(), config.retention(), config.retentionFailed(), config.pauseFailingAfter(),
-                    config.operatorTenant(), Dispatcher.DEFAULT_POLL, InFlight.Limits.DEFAULTS,
-                    () -> ThreadLocalRandom.current().nextDouble());
+                    config.operatorTenant(), DEFAULT_POLL, DEFAULT_LEASE_MARGIN, DEFAULT_SHUTDOWN_GRACE,
+                    InFlight.Limits.DEFAULTS, () -> ThreadLocalRandom.current().nextDouble());
         }
 
         /** These settings with the jitter source pinned (0.5 means no jitter). */
         public Settings withRandom(DoubleSupplier pinned) {
-            return new Settings(userAgent, retention, retentionFailed, pauseFailingAfter, operatorTenant, poll, limits, pinned);
+            return new Settings(userAgent, retention, retentionFailed, pauseFailingAfter, operatorTenant, poll, leaseMargin,
+                    shutdownGrace, limits, pinned);
         }
     }
 
@@ -47,8 +62,8 @@ public final class DeliveryEngine implements AutoCloseable {
         DeliveryMetrics metrics = new DeliveryMetrics(registry, clock);
         this.clients = new HttpClients(guard);
         this.dispatcher = new Dispatcher(store, db, events, new Sender(clients, guard, settings.userAgent(), clock), clock,
-                metrics, settings.random(), settings.poll(), settings.limits(), settings.pauseFailingAfter(),
-                settings.operatorTenant());
+                metrics, settings,
+                new Ownership(db.dialect() == Dialect.POSTGRESQL ? new OwnershipStore(db) : null));
         this.housekeeper = new Housekeeper(store, new DeletionStore(db), new CredentialStore(db), metrics, clock, settings.retention(),
                 settings.retentionFailed());
     }
@@ -61,6 +76,12 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /** A delivery may be due now: look without waiting for the next poll. */
     public void wake() {
+        dispatcher.wake();
+    }
+
+    /** An endpoint's settings, status or secret changed: read it again before sending more of its deliveries. */
+    public void changed(String endpointId) {
+        dispatcher.changed(endpointId);
         dispatcher.wake();
     }
 

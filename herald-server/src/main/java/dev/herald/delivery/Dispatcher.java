@@ -2,142 +2,317 @@ package dev.herald.delivery;
 
 import dev.herald.delivery.DeliveryMetrics.AttemptOutcome;
 import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointSpec;
 import dev.herald.store.Attempt;
 import dev.herald.store.Database;
 import dev.herald.store.Delivery;
 import dev.herald.store.DispatchStore;
 import dev.herald.store.DispatchStore.Claim;
+import dev.herald.store.DispatchStore.ClaimRequest;
+import dev.herald.store.DispatchStore.Cycle;
 import dev.herald.store.DispatchStore.Outcome;
+import dev.herald.store.DispatchStore.Release;
 import dev.herald.store.EventStore;
 import dev.herald.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoubleSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The third step of the data flow: claims due deliveries, sends each on its own virtual thread, and
- * writes the outcomes.
+ * The third step of the data flow: claims due deliveries, sends them, and writes what came back.
  *
- * <p>Scheduling: each round looks at every active endpoint with due deliveries and claims, per endpoint,
- * only as many as {@link InFlight} allows (the endpoint's cap, its tenant's share, the process's total),
- * oldest due first, taking tenants in turn. So a partner that is down for days holds at most its own cap of
- * workers, no tenant takes another's capacity, and first attempts to healthy endpoints never queue behind
- * retries. Outcomes are written by one recorder thread in groups, one transaction for many attempts; an
- * outcome that cannot be written is isolated and dropped, never holding up the others. Threading and leases
- * are described in docs/concurrency.md.
+ * <p>The pipeline: each endpoint with due work has a {@link Lane} on this node, holding claims taken ahead of its
+ * free slots. Up to {@code max_concurrency} workers (virtual threads) per lane each send one claim, and the moment
+ * the answer comes take the next from the lane: the cap bounds requests in flight, not throughput. Outcomes go to
+ * the cycle thread, which in ONE transaction writes them, gives back claims that will not be sent, and claims
+ * more for every lane that wants them ({@link DispatchStore#cycle}). So a slot freed by an answer never waits for
+ * the database, and writing and claiming share one trip to it.
+ *
+ * <p>Scheduling: lanes are filled only from their own endpoint's due deliveries, oldest due first, so a partner
+ * that is down for days holds at most its own cap, and first attempts to healthy endpoints never queue behind
+ * its retries. Every start also takes a slot of {@link InFlight} (per tenant and in all), so no tenant takes
+ * another's capacity. Threading, leases and the cycle are described in docs/concurrency.md.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
-    /** Added to an endpoint's timeout for its lease: covers queueing for the database after the answer. */
-    public static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
-    private static final int MAX_OUTCOMES_PER_WRITE = 1000;
+    /** A lane idle this long is forgotten (and, on PostgreSQL, its endpoint left for any node to take). */
+    static final Duration IDLE_LANE = Duration.ofSeconds(30);
+    private static final int MAX_OUTCOMES_PER_CYCLE = 1000;
 
     private final DispatchStore store;
     private final Database db;
+    private final EventStore events;
     private final Sender sender;
     private final Clock clock;
     private final DeliveryMetrics metrics;
     private final Duration poll;
+    private final Duration leaseMargin;
+    private final Duration shutdownGrace;
     private final InFlight inFlight;
     private final Decisions decisions;
     private final Notices notices;
-    private final EventStore events;
+    private final Ownership ownership;
     private final Signal signal = new Signal();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-    private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
-    private final Thread claimer;
-    private final Thread recorder;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Thread cycler;
+
+    /** Guards every lane and the lists below; held only for moments, never across I/O. */
+    private final Object lock = new Object();
+    private final Map<String, Lane> lanes = new HashMap<>();
+    /** Claims to give back in the next cycle (stale, or of an endpoint that was paused). */
+    private final List<Release> toRelease = new ArrayList<>();
+    /** Lease tokens of claims whose transaction failed: they may have committed, so they are released once the store answers. */
+    private final Set<String> uncertain = new LinkedHashSet<>();
+    /** Endpoints whose settings or status changed: read again in the next cycle. */
+    private final Set<String> changed = new HashSet<>();
+    private final AtomicBoolean discoverNow = new AtomicBoolean(true);
+
     private volatile boolean running = true;
-    /** Set once every attempt has ended: only then may the recorder stop. */
-    private volatile boolean attemptsDone;
+    private volatile boolean stopping;
 
     Dispatcher(DispatchStore store, Database db, EventStore events, Sender sender, Clock clock, DeliveryMetrics metrics,
-               DoubleSupplier random, Duration poll, InFlight.Limits limits, Duration pauseFailingAfter, Optional<String> operatorTenant) {
+               DeliveryEngine.Settings settings, Ownership ownership) {
         this.store = store;
         this.db = db;
+        this.events = events;
         this.sender = sender;
         this.clock = clock;
         this.metrics = metrics;
-        this.poll = poll;
-        this.inFlight = new InFlight(limits);
-        this.events = events;
-        this.decisions = new Decisions(clock, random, pauseFailingAfter);
-        this.notices = new Notices(operatorTenant);
-        this.claimer = Thread.ofPlatform().name("herald-dispatcher").daemon().unstarted(this::claimLoop);
-        this.recorder = Thread.ofPlatform().name("herald-recorder").daemon().unstarted(this::recordLoop);
+        this.poll = settings.poll();
+        this.leaseMargin = settings.leaseMargin();
+        this.shutdownGrace = settings.shutdownGrace();
+        this.inFlight = new InFlight(settings.limits());
+        this.decisions = new Decisions(clock, settings.random(), settings.pauseFailingAfter());
+        this.notices = new Notices(settings.operatorTenant());
+        this.ownership = ownership;
+        this.cycler = Thread.ofPlatform().name("herald-dispatcher").daemon().unstarted(this::loop);
     }
 
     Dispatcher start() {
-        claimer.start();
-        recorder.start();
+        if (db.dialect() == dev.herald.store.Dialect.SQLITE) {
+            int expired = store.expireLeasesOfAStoppedProcess(clock.instant());
+            if (expired > 0) {
+                log.warn("{} deliveries were in flight when Herald last stopped; they are sent again now, each with its"
+                        + " lost attempt recorded", expired);
+            }
+        }
+        cycler.start();
         return this;
     }
 
+    /** A delivery may be due now somewhere: look for it without waiting for the next poll. */
     public void wake() {
+        discoverNow.set(true);
         signal.wake();
     }
 
-    private void claimLoop() {
-        while (running) {
-            try {
-                round();
-            } catch (Throwable t) {
-                // why: the claimer must outlive anything thrown; what was due stays due for the next round
-                if (t instanceof StoreException s && s.outage()) {
-                    log.warn("Dispatcher round failed; trying again in {} ms: {}", poll.toMillis(), t.getMessage());
+    /** Deliveries of these endpoints are due now: fill their lanes (finding new endpoints takes a look). */
+    public void wake(Collection<String> endpointIds) {
+        boolean unknown = false;
+        synchronized (lock) {
+            for (String id : endpointIds) {
+                Lane lane = lanes.get(id);
+                if (lane == null) {
+                    unknown = true;
                 } else {
-                    log.error("Dispatcher round failed; trying again in {} ms", poll.toMillis(), t);
+                    lane.markHungry();
                 }
             }
+        }
+        if (unknown) {
+            discoverNow.set(true);
+        }
+        signal.wake();
+    }
+
+    /** An endpoint's settings or status changed (a PATCH, a pause, a delete): read it again before sending more. */
+    public void changed(String endpointId) {
+        synchronized (lock) {
+            changed.add(endpointId);
+        }
+        signal.wake();
+    }
+
+    private void loop() {
+        long nextLook = 0;
+        while (running) {
+            boolean busy = false;
             try {
-                signal.await(poll);
-            } catch (InterruptedException e) {
-                return;
+                boolean look = discoverNow.getAndSet(false) || System.nanoTime() - nextLook >= 0;
+                if (look) {
+                    nextLook = System.nanoTime() + poll.toNanos();
+                }
+                busy = cycle(look);
+            } catch (Throwable t) {
+                // why: the cycle thread must outlive anything thrown; what was due stays due for the next cycle
+                if (t instanceof StoreException s && s.outage()) {
+                    log.warn("Dispatch cycle failed; trying again in {} ms: {}", poll.toMillis(), t.getMessage());
+                } else {
+                    log.error("Dispatch cycle failed; trying again in {} ms", poll.toMillis(), t);
+                }
+                sleepQuietly(poll);
+            }
+            if (!busy) {
+                try {
+                    signal.await(Duration.ofNanos(Math.max(0, nextLook - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
     }
 
-    /** Claims what is due and free to send, and starts sending it. */
-    void round() {
-        if (inFlight.full()) {
-            return;
-        }
+    /**
+     * One cycle: reads what changed, writes the outcomes that came back, gives back what will not be sent, claims
+     * for the lanes that want more, and starts workers. Answers whether it did anything (then it goes round again
+     * at once, since more may have come back meanwhile).
+     */
+    boolean cycle(boolean look) {
         Instant now = clock.instant();
-        Map<Endpoint, Integer> slots = new LinkedHashMap<>();
-        for (DispatchStore.Due due : takingTenantsInTurn(store.due(now))) {
-            Endpoint e = due.endpoint();
-            int got = inFlight.reserve(e.tenantId(), e.id(), e.spec().maxConcurrency(), due.count());
-            if (got > 0) {
-                slots.put(e, got);
+        if (look) {
+            look(now);
+        }
+        refreshChanged();
+        List<Outcome> written = new ArrayList<>();
+        outcomes.drainTo(written, MAX_OUTCOMES_PER_CYCLE);
+        List<ClaimRequest> requests = new ArrayList<>();
+        List<Release> releases;
+        Set<String> tokens;
+        synchronized (lock) {
+            if (!stopping) {
+                for (Lane lane : lanes.values()) {
+                    int want = lane.hungry() ? lane.wanted() : 0;
+                    if (want > 0) {
+                        ClaimRequest r = new ClaimRequest(lane.endpoint(), want, lane.leaseFor(want, leaseMargin),
+                                UUID.randomUUID().toString());
+                        requests.add(r);
+                    }
+                }
+            }
+            releases = List.copyOf(toRelease);
+            toRelease.clear();
+            tokens = Set.copyOf(uncertain);
+        }
+        if (written.isEmpty() && requests.isEmpty() && releases.isEmpty() && tokens.isEmpty()) {
+            return false;
+        }
+        Cycle done;
+        try {
+            done = store.cycle(written, releases, tokens, requests, now);
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                // why: the claims may have committed unseen; their leases are released once the store answers
+                requests.forEach(r -> uncertain.add(r.token()));
+                toRelease.addAll(releases);
+            }
+            if (!written.isEmpty()) {
+                List<Outcome> left = writeOneByOne(written, e);
+                outcomes.addAll(left);
+                if (!left.isEmpty()) {
+                    sleepQuietly(poll);
+                }
+            } else {
+                throw e;
+            }
+            return true;
+        }
+        synchronized (lock) {
+            uncertain.removeAll(tokens);
+        }
+        finish(written, done.fenced());
+        hand(done.claims(), requests, now);
+        return true;
+    }
+
+    /**
+     * Finds the endpoints with due deliveries that this node sends ({@link Ownership}), makes their lanes, refreshes
+     * their settings, and drops the lanes of endpoints it no longer holds or that have been idle a while.
+     */
+    private void look(Instant now) {
+        List<DispatchStore.Due> due = store.due(now);
+        Set<String> mine = ownership.sendable(due, now);
+        List<String> idle = new ArrayList<>();
+        synchronized (lock) {
+            for (DispatchStore.Due d : due) {
+                if (!mine.contains(d.endpoint().id())) {
+                    continue;
+                }
+                Lane lane = lanes.computeIfAbsent(d.endpoint().id(), k -> new Lane(d.endpoint(), now));
+                lane.update(d.endpoint());
+                if (d.count() > 0) {
+                    lane.markHungry();
+                }
+            }
+            var it = lanes.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                Instant idleSince = e.getValue().idleSince(now);
+                if (!ownership.holds(e.getKey())) {
+                    // why: another node took it (this node's hold lapsed, as in a database outage): it sends nothing more
+                    release(e.getValue().drain());
+                    if (e.getValue().idle()) {
+                        it.remove();
+                    }
+                } else if (!mine.contains(e.getKey()) && idleSince != null && !now.isBefore(idleSince.plus(IDLE_LANE))) {
+                    it.remove();
+                    idle.add(e.getKey());
+                } else if (!mine.contains(e.getKey()) && e.getValue().queuedCount() > 0) {
+                    // why: queued claims of an endpoint that is no longer due-and-active may belong to a paused one
+                    changed.add(e.getKey());
+                }
             }
         }
-        if (slots.isEmpty()) {
-            return;
+        ownership.release(idle);
+    }
+
+    /** Reads again the endpoints that changed: a paused or deleted one gives its queued claims back. */
+    private void refreshChanged() {
+        Set<String> ids;
+        synchronized (lock) {
+            if (changed.isEmpty()) {
+                return;
+            }
+            ids = Set.copyOf(changed);
+            changed.clear();
         }
-        List<Claim> claims;
-        try {
-            claims = store.claim(slots, now, e -> e.spec().timeout().plus(LEASE_MARGIN));
-        } catch (Throwable t) {
-            slots.forEach((e, n) -> inFlight.release(e.tenantId(), e.id(), n));
-            throw t;
+        Map<String, Endpoint> fresh = store.endpoints(ids);
+        synchronized (lock) {
+            for (String id : ids) {
+                Lane lane = lanes.get(id);
+                if (lane == null) {
+                    continue;
+                }
+                Endpoint e = fresh.get(id);
+                if (e == null || e.spec().status() != EndpointSpec.Status.ACTIVE) {
+                    release(lane.drain());
+                } else {
+                    lane.update(e);
+                    lane.markHungry();
+                }
+            }
         }
-        Map<Endpoint, Integer> unused = new HashMap<>(slots);
+    }
+
+    /** Hands new claims to their lanes and starts workers; a claim whose last attempt was lost fails here. */
+    private void hand(List<Claim> claims, List<ClaimRequest> requests, Instant now) {
+        Map<String, List<Claim>> byToken = new HashMap<>();
         for (Claim claim : claims) {
             if (claim.reclaimed()) {
                 metrics.reclaimed();
@@ -151,126 +326,160 @@ public final class Dispatcher implements AutoCloseable {
                         claim.attemptCount(), now).ifPresent(n -> events.publish(List.of(n)));
                 continue;
             }
-            unused.merge(claim.endpoint(), -1, Integer::sum);
-            start(claim);
+            byToken.computeIfAbsent(claim.leaseToken(), k -> new ArrayList<>()).add(claim);
         }
-        unused.forEach((e, n) -> inFlight.release(e.tenantId(), e.id(), n));
+        synchronized (lock) {
+            for (ClaimRequest r : requests) {
+                List<Claim> got = byToken.getOrDefault(r.token(), List.of());
+                Lane lane = lanes.get(r.endpoint().id());
+                if (lane != null && !stopping) {
+                    // why: fewer than asked says nothing more is due for that lane until something wakes it
+                    lane.offer(got, r.limit());
+                } else {
+                    release(got);
+                }
+            }
+            startWorkers();
+        }
     }
 
-    /**
-     * The endpoints ordered so that tenants take turns: one endpoint of each tenant, then the next of each, with
-     * tenants and endpoints shuffled, so that when slots are short no tenant or endpoint always comes first.
-     */
-    static List<DispatchStore.Due> takingTenantsInTurn(List<DispatchStore.Due> due) {
-        Map<String, List<DispatchStore.Due>> byTenant = new LinkedHashMap<>();
-        List<DispatchStore.Due> shuffled = new ArrayList<>(due);
-        Collections.shuffle(shuffled);
-        shuffled.forEach(d -> byTenant.computeIfAbsent(d.endpoint().tenantId(), k -> new ArrayList<>()).add(d));
-        List<DispatchStore.Due> out = new ArrayList<>(due.size());
-        for (int round = 0; out.size() < due.size(); round++) {
-            for (List<DispatchStore.Due> own : byTenant.values()) {
-                if (round < own.size()) {
-                    out.add(own.get(round));
+    /** Starts the workers every lane may run now (called with the lock held). */
+    private void startWorkers() {
+        if (stopping) {
+            return;
+        }
+        for (Lane lane : lanes.values()) {
+            for (int i = lane.workersToStart(); i > 0; i--) {
+                lane.workerStarted();
+                try {
+                    workers.execute(() -> work(lane));
+                } catch (RuntimeException e) {
+                    lane.workerStopped();
+                    throw e;
                 }
             }
         }
-        return out;
     }
 
-    private void start(Claim claim) {
-        try {
-            attempts.execute(() -> attempt(claim));
-        } catch (Throwable t) {
-            // why: an attempt that never started must give its slot back; its lease makes it due again later
-            inFlight.release(claim.endpoint().tenantId(), claim.endpoint().id(), 1);
-            throw t;
-        }
-    }
-
-    private void attempt(Claim claim) {
-        Outcome outcome;
-        try {
-            outcome = decisions.decide(claim, sender.send(claim));
-        } catch (Throwable t) {
-            log.error("Bug: attempt of delivery {} to endpoint {} failed unexpectedly", claim.deliveryId(), claim.endpoint().id(), t);
-            outcome = decisions.decide(claim, new Sender.Result(clock.instant(), null, 0, "internal error: " + t, null, null));
-        }
-        outcomes.add(notices.attach(outcome, clock.instant()));
-    }
-
-    private void recordLoop() {
-        List<Outcome> batch = new ArrayList<>();
-        while (!(attemptsDone && outcomes.isEmpty() && batch.isEmpty())) {
+    /**
+     * A worker: sends its lane's claims one after another, as long as there are any and its tenant has a slot; then
+     * stops, asking for more.
+     */
+    private void work(Lane lane) {
+        List<Claim> stale = new ArrayList<>();
+        while (true) {
+            Claim claim;
+            Duration wait;
+            synchronized (lock) {
+                claim = stopping ? null : lane.next(clock.instant(), stale);
+                if (!stale.isEmpty()) {
+                    release(stale);
+                    stale.clear();
+                }
+                if (claim == null) {
+                    lane.workerStopped();
+                    lane.markHungry();
+                    signal.wake();
+                    return;
+                }
+                wait = lane.rateWait(System.nanoTime());
+                if (!ownership.valid(clock.instant())) {
+                    // why: this node's hold on its endpoints has lapsed (it cannot reach the database to renew it);
+                    // another node may take them, so it starts nothing until the hold is renewed
+                    lane.putBack(claim);
+                    lane.workerStopped();
+                    return;
+                } else if (!wait.isZero()) {
+                    lane.putBack(claim);
+                } else if (inFlight.reserve(claim.endpoint().tenantId(), claim.endpoint().id(),
+                        claim.endpoint().spec().maxConcurrency(), 1) == 0) {
+                    // why: the tenant (or the process) is at its share; the lane goes on when a slot comes back
+                    lane.putBack(claim);
+                    lane.workerStopped();
+                    return;
+                } else {
+                    lane.started(System.nanoTime());
+                }
+            }
+            if (!wait.isZero()) {
+                sleepQuietly(wait);
+                continue;
+            }
+            Outcome outcome;
             try {
-                if (batch.isEmpty()) {
-                    Outcome first = outcomes.poll(poll.toMillis(), TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    batch.add(first);
-                    outcomes.drainTo(batch, MAX_OUTCOMES_PER_WRITE - 1);
-                }
-                List<Outcome> unwritten = write(batch);
-                batch.retainAll(unwritten);
-                if (!batch.isEmpty()) {
-                    sleepQuietly(poll);
-                }
-            } catch (InterruptedException e) {
-                return;
+                outcome = decisions.decide(claim, sender.send(claim));
             } catch (Throwable t) {
-                // why: the recorder must outlive anything thrown; the outcomes stay in hand and are written next time
-                log.error("Bug: recording {} delivery outcome(s) failed unexpectedly; trying again", batch.size(), t);
-                sleepQuietly(poll);
+                log.error("Bug: attempt of delivery {} to endpoint {} failed unexpectedly", claim.deliveryId(),
+                        claim.endpoint().id(), t);
+                outcome = decisions.decide(claim, new Sender.Result(clock.instant(), null, 0, "internal error: " + t, null, null));
+            } finally {
+                synchronized (lock) {
+                    inFlight.release(claim.endpoint().tenantId(), claim.endpoint().id(), 1);
+                    lane.completed(System.nanoTime());
+                }
             }
+            outcomes.add(notices.attach(outcome, clock.instant()));
+            signal.wake();
+        }
+    }
+
+    /** Queues claims to be given back (called with the lock held). */
+    private void release(List<Claim> claims) {
+        for (Claim c : claims) {
+            toRelease.add(new Release(c.deliveryId(), c.leaseToken()));
         }
     }
 
     /**
-     * Writes the outcomes in one transaction, or, when that fails, each on its own, so that one that cannot be
-     * written never holds up the others. Answers the outcomes still to write: none, or (while the store takes
-     * no writes at all) every one that failed. An outcome that fails on its own while the store takes other
-     * writes is dropped, logged and counted: its delivery stays leased and is sent again when the lease ends.
+     * After a cycle failed: writes each outcome on its own, so that one that cannot be written never holds up the
+     * others. Answers those still to write: every one that failed because the database was out of reach or took no
+     * writes (they are written when it does). One refused for what it holds, while the store takes other writes, is
+     * dropped, logged and counted: its delivery stays leased and is sent again when the lease ends.
      */
-    private List<Outcome> write(List<Outcome> batch) {
-        try {
-            finish(batch, store.record(batch, clock.instant()));
-            return List.of();
-        } catch (RuntimeException groupFailed) {
-            log.warn("Writing {} delivery outcome(s) in one transaction failed ({}); writing them one at a time",
-                    batch.size(), groupFailed.getMessage());
-        }
-        List<Outcome> failed = new ArrayList<>();
-        RuntimeException lastFailure = null;
+    private List<Outcome> writeOneByOne(List<Outcome> batch, RuntimeException cycleFailure) {
+        log.warn("A dispatch cycle of {} outcome(s) failed ({}); writing them one at a time", batch.size(),
+                cycleFailure.getMessage());
+        List<Outcome> kept = new ArrayList<>();
+        List<Outcome> refused = new ArrayList<>();
+        RuntimeException lastFailure = cycleFailure;
         for (Outcome o : batch) {
             try {
                 finish(List.of(o), store.record(List.of(o), clock.instant()));
             } catch (RuntimeException e) {
-                failed.add(o);
+                // why: an outage (a restart, a lost connection) says nothing about the outcome: keep it; only a
+                // refusal of this very row may mark it as one that can never be written
+                (e instanceof StoreException s && s.outage() ? kept : refused).add(o);
                 lastFailure = e;
             }
         }
-        if (failed.isEmpty()) {
-            return List.of();
+        if (!refused.isEmpty() && !db.writable()) {
+            kept.addAll(refused);
+            refused.clear();
         }
-        boolean othersWritten = failed.size() < batch.size() || db.writable();
-        if (!othersWritten) {
+        if (!kept.isEmpty()) {
             log.error("Writing {} delivery outcome(s) failed: the database takes no writes ({}); they are kept and"
-                    + " written when it does", failed.size(), lastFailure.getMessage());
-            return failed;
+                    + " written when it does", kept.size(), lastFailure.getMessage());
         }
-        for (Outcome o : failed) {
+        for (Outcome o : refused) {
             metrics.droppedOutcome();
             log.error("Dropped the outcome of delivery {} to endpoint {} (attempt {}): it cannot be written while other"
                             + " writes succeed ({}); the delivery is sent again when its lease ends",
                     o.claim().deliveryId(), o.claim().endpoint().id(), o.attempt().n(), lastFailure.getMessage());
-            release(o);
         }
-        signal.wake();
-        return List.of();
+        return kept;
     }
 
     private void finish(List<Outcome> written, Set<String> fenced) {
         for (Outcome o : written) {
+            if (o.pauseReason() != null && !fenced.contains(o.claim().deliveryId())) {
+                // why: the pause is written now; what the lane holds waits in the database for the resume
+                synchronized (lock) {
+                    Lane lane = lanes.get(o.claim().endpoint().id());
+                    if (lane != null) {
+                        release(lane.drain());
+                    }
+                }
+            }
             if (fenced.contains(o.claim().deliveryId())) {
                 metrics.attempt(AttemptOutcome.FENCED, o.attempt().durationMs());
                 log.warn("Outcome of delivery {} to endpoint {} was not written: its lease had run out, so it may"
@@ -278,13 +487,7 @@ public final class Dispatcher implements AutoCloseable {
             } else {
                 count(o);
             }
-            release(o);
         }
-        signal.wake();
-    }
-
-    private void release(Outcome o) {
-        inFlight.release(o.claim().endpoint().tenantId(), o.claim().endpoint().id(), 1);
     }
 
     private void count(Outcome o) {
@@ -298,7 +501,7 @@ public final class Dispatcher implements AutoCloseable {
             log.info("Delivery {} to endpoint {} failed after {} attempt(s): {}", o.claim().deliveryId(),
                     o.claim().endpoint().id(), o.attempt().n(), describe(o.attempt()));
         } else if (kind == AttemptOutcome.PAUSED) {
-            log.warn("Endpoint {} answered 410 Gone to delivery {}: paused", o.claim().endpoint().id(), o.claim().deliveryId());
+            log.warn("Endpoint {} paused by delivery {}: {}", o.claim().endpoint().id(), o.claim().deliveryId(), o.pauseReason());
         }
     }
 
@@ -306,13 +509,11 @@ public final class Dispatcher implements AutoCloseable {
         return a.statusCode() != null ? "HTTP " + a.statusCode() : a.error();
     }
 
-    /** Attempts in flight now, by tenant; for tests and gauges. */
-    int inFlightOf(String tenantId) {
-        return inFlight.ofTenant(tenantId);
-    }
-
+    /** Attempts being sent now, in all (every slot is given back when its request ends). */
     int inFlight() {
-        return inFlight.total();
+        synchronized (lock) {
+            return inFlight.total();
+        }
     }
 
     private static void sleepQuietly(Duration d) {
@@ -323,19 +524,42 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Stops claiming, lets attempts in flight finish (up to their deadlines), writes their outcomes. */
+    /**
+     * Stops claiming; gives back the claims not yet started; lets requests in flight finish (up to their deadlines)
+     * and writes their outcomes.
+     */
     @Override
     public void close() {
-        running = false;
-        claimer.interrupt();
+        synchronized (lock) {
+            stopping = true;
+            for (Lane lane : lanes.values()) {
+                release(lane.drain());
+            }
+        }
         try {
-            claimer.join(10_000); // why: no claim may start once the store is being closed
-            attempts.shutdown();
-            attempts.awaitTermination(70, TimeUnit.SECONDS);
-            attemptsDone = true;
-            recorder.join(10_000); // why: not interrupted, so it writes every outcome still queued
+            workers.shutdown();
+            workers.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+            // why: one last cycle on this thread writes every outcome and gives back every unsent claim
+            running = false;
+            cycler.interrupt();
+            cycler.join(10_000);
+            while (!outcomes.isEmpty() || hasReleases()) {
+                if (!cycle(false)) {
+                    break;
+                }
+            }
+            ownership.leave();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Writing the last outcomes at shutdown failed; those deliveries are sent again when their leases end: {}",
+                    e.getMessage());
+        }
+    }
+
+    private boolean hasReleases() {
+        synchronized (lock) {
+            return !toRelease.isEmpty();
         }
     }
 }

@@ -50,7 +50,7 @@ public final class Notices {
 
     /** The outcome with the events it causes attached (none when no operator tenant is set). */
     Outcome attach(Outcome o, Instant now) {
-        if (operatorTenant.isEmpty() || operatorTenant.get().equals(o.claim().endpoint().tenantId())) {
+        if (operatorTenant.isEmpty() || o.claim().test() || operatorTenant.get().equals(o.claim().endpoint().tenantId())) {
             return o;
         }
         List<NewEvent> events = new ArrayList<>(2);

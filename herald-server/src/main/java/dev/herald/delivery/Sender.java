@@ -88,6 +88,9 @@ final class Sender {
                 .header("X-Webhook-Event", claim.eventType())
                 .header("X-Webhook-Timestamp", Long.toString(timestamp))
                 .header("webhook-timestamp", Long.toString(timestamp));
+        if (claim.test()) {
+            request.header("X-Webhook-Test", "true");
+        }
         String signature = Signer.sign(e.liveSecrets(at), claim.deliveryId(), timestamp, claim.body());
         request.header("X-Webhook-Signature", signature).header("webhook-signature", signature);
 

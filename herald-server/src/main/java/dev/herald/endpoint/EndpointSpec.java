@@ -63,9 +63,9 @@ public record EndpointSpec(
     public record TlsSettings(String clientCertificate, String clientKey, String caCertificates) {
     }
 
-    /** Whether this endpoint receives events of {@code type}; no types means every type. */
+    /** Whether this endpoint receives events of {@code type} ({@link Subscription}: no types means every type). */
     public boolean subscribes(String type) {
-        return eventTypes.isEmpty() || eventTypes.contains(type);
+        return Subscription.of(eventTypes).matches(type);
     }
 
     public EndpointSpec withStatus(Status newStatus) {

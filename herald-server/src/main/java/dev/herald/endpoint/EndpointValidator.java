@@ -7,7 +7,8 @@ import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
 import dev.herald.endpoint.RetryPolicy.Kind;
 import dev.herald.endpoint.RetryPolicy.RetryOn;
-import dev.herald.validation.EventTypeName;
+import dev.herald.signing.Secrets;
+import dev.herald.signing.Signing;
 import dev.herald.validation.Fields;
 import dev.herald.validation.Invalid;
 import java.net.URI;
@@ -45,7 +46,7 @@ public final class EndpointValidator {
     public static final int MAX_RATE_LIMIT_PER_S = 10_000;
 
     static final String[] FIELDS = {"url", "description", "event_types", "format", "batch", "retry", "headers",
-            "secret", "tls", "timeout_ms", "max_concurrency", "rate_limit_per_s", "ordering", "status"};
+            "secret", "signing", "tls", "timeout_ms", "max_concurrency", "rate_limit_per_s", "ordering", "status"};
     /** The port of an authority: what follows the last colon that is not inside an IPv6 literal's brackets. */
     private static final Pattern PORT = Pattern.compile(".*[^:]:([^:\\]]*)");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
@@ -71,8 +72,10 @@ public final class EndpointValidator {
         Fields f = Fields.of(body, "").only(FIELDS);
         String url = url(f);
         String description = f.string("description", "", MAX_DESCRIPTION_LENGTH);
-        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, EventTypeName.PATTERN, EventTypeName.RULE);
-        List<String> unknown = types.isEmpty() ? List.of() : unknownEventTypes.apply(types);
+        List<String> types = f.strings("event_types", MAX_EVENT_TYPES, Subscription.ENTRY, Subscription.ENTRY_RULE);
+        // why: a wildcard need not match a type yet; it selects whichever types exist when an event is published
+        List<String> names = Subscription.names(types);
+        List<String> unknown = names.isEmpty() ? List.of() : unknownEventTypes.apply(names);
         if (!unknown.isEmpty()) {
             throw new Invalid("event_types", "names unknown event types " + unknown
                     + "; create them first with POST /v1/event-types");
@@ -87,8 +90,36 @@ public final class EndpointValidator {
         Integer rateLimit = f.has("rate_limit_per_s") ? (int) f.integer("rate_limit_per_s", 0, 1, MAX_RATE_LIMIT_PER_S) : null;
         Ordering ordering = f.choice("ordering", Ordering.NONE, Ordering.class);
         Status status = f.choice("status", Status.ACTIVE, Status.class);
+        signing(f);
         return new EndpointSpec(url, description, types, format, batch, retry, headers, tls, timeout, maxConcurrency, rateLimit,
                 ordering, status);
+    }
+
+    /**
+     * The signing key a registration starts with, as stored: the {@code secret} given or a new one for
+     * {@code hmac-sha256}; a new key pair for {@code ed25519}, where a given {@code secret} is refused.
+     */
+    public static String initialKey(JsonNode body) {
+        Fields f = Fields.of(body, "");
+        Signing signing = signing(f);
+        if (signing == Signing.ED25519) {
+            if (f.has("secret")) {
+                throw new Invalid("secret", "cannot be given with signing \"ed25519\": Herald makes the key pair and keeps the"
+                        + " private key; leave secret out and verify with the public_key in the answer");
+            }
+            return signing.newKey();
+        }
+        return f.has("secret") ? Secrets.validate("secret", f.requiredString("secret")) : signing.newKey();
+    }
+
+    /** The scheme a PATCH asks for: empty when it does not name {@code signing}, the default when it sets it to null. */
+    public static java.util.Optional<Signing> requestedSigning(JsonNode patch) {
+        Fields p = Fields.of(patch, "");
+        return p.present("signing") ? java.util.Optional.of(signing(p)) : java.util.Optional.empty();
+    }
+
+    private static Signing signing(Fields f) {
+        return f.choice("signing", Signing.HMAC_SHA256, Signing.class);
     }
 
     /**

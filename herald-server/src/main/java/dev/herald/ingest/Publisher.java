@@ -1,8 +1,9 @@
 package dev.herald.ingest;
 
+import dev.herald.catalog.Catalog;
+import dev.herald.catalog.Schemas.Violation;
 import dev.herald.json.Json;
 import dev.herald.store.EventStore;
-import dev.herald.store.EventTypeStore;
 import dev.herald.store.Ids;
 import dev.herald.store.NewEvent;
 import dev.herald.store.Published;
@@ -15,32 +16,37 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The first step of the data flow: validates what a publisher sends and stores it with its queue rows.
- * A publish is acknowledged only after that transaction has committed.
+ * The first step of the data flow: validates what a publisher sends (fields, a known type, and the type's schema when
+ * it has one) and stores it with its queue rows. A publish is acknowledged only after that transaction has committed.
  */
 public final class Publisher implements AutoCloseable {
     public static final int MAX_BULK_EVENTS = 1000;
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     private final GroupCommit events;
-    private final EventTypeStore types;
+    private final Catalog catalog;
     private final Clock clock;
     private final Counter ingested;
     private final Runnable onPublished;
 
     /** @param onPublished told after each commit, so the batcher can wake without polling */
-    public Publisher(EventStore events, EventTypeStore types, Clock clock, MeterRegistry metrics, Runnable onPublished) {
+    public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics, Runnable onPublished) {
         this.events = new GroupCommit(events);
-        this.types = types;
+        this.catalog = catalog;
         this.clock = clock;
         this.ingested = Counter.builder("herald.events.ingested").description("Events stored and acknowledged")
                 .register(metrics);
         this.onPublished = onPublished;
+    }
+
+    /** An event as validated, with its {@code data} still parsed, for the schema check. */
+    private record Parsed(NewEvent event, JsonNode data) {
     }
 
     public Published publish(String tenantId, JsonNode body) {
@@ -55,7 +61,7 @@ public final class Publisher implements AutoCloseable {
         if (list.isEmpty() || list.size() > MAX_BULK_EVENTS) {
             throw new Invalid("events", "must hold 1 to " + MAX_BULK_EVENTS + " events, has " + list.size());
         }
-        List<NewEvent> parsed = new ArrayList<>(list.size());
+        List<Parsed> parsed = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
             parsed.add(event(list.get(i), Fields.index("events", i)));
         }
@@ -63,23 +69,38 @@ public final class Publisher implements AutoCloseable {
     }
 
     /** @param listField the field holding the events ("events"), or "" for a single event */
-    private List<Published> store(String tenantId, List<NewEvent> parsed, String listField) {
+    private List<Published> store(String tenantId, List<Parsed> parsed, String listField) {
         Set<String> distinctTypes = new LinkedHashSet<>();
-        parsed.forEach(e -> distinctTypes.add(e.type()));
-        List<String> unknown = types.unknown(distinctTypes);
+        parsed.forEach(p -> distinctTypes.add(p.event().type()));
+        List<String> unknown = catalog.unknown(distinctTypes);
         if (!unknown.isEmpty()) {
             int i = 0;
-            while (!unknown.contains(parsed.get(i).type())) {
+            while (!unknown.contains(parsed.get(i).event().type())) {
                 i++;
             }
-            String field = listField.isEmpty() ? "type" : Fields.index(listField, i) + ".type";
-            throw new Invalid(field, "names the unknown event type " + parsed.get(i).type()
+            throw new Invalid(path(listField, i) + "type", "names the unknown event type " + parsed.get(i).event().type()
                     + "; create it first with POST /v1/event-types");
         }
-        List<Published> out = events.publish(tenantId, parsed, clock.instant());
+        // why: while no type has a schema, a publish costs what it did before schemas existed
+        if (catalog.validates()) {
+            for (int i = 0; i < parsed.size(); i++) {
+                Optional<Violation> v = catalog.violation(parsed.get(i).event().type(), parsed.get(i).data());
+                if (v.isPresent()) {
+                    throw new Invalid(path(listField, i) + "data" + v.get().pointer(), v.get().rule());
+                }
+            }
+        }
+        List<NewEvent> events = new ArrayList<>(parsed.size());
+        parsed.forEach(p -> events.add(p.event()));
+        List<Published> out = this.events.publish(tenantId, events, clock.instant());
         ingested.increment(out.stream().filter(p -> !p.repeated()).count());
         onPublished.run();
         return out;
+    }
+
+    /** Where event {@code i}'s fields are: "" for a single event, "events[3]." in a bulk. */
+    private static String path(String listField, int i) {
+        return listField.isEmpty() ? "" : Fields.index(listField, i) + ".";
     }
 
     /** Stores what is waiting, then takes no more publishes. */
@@ -88,7 +109,7 @@ public final class Publisher implements AutoCloseable {
         events.close();
     }
 
-    private NewEvent event(JsonNode node, String path) {
+    private Parsed event(JsonNode node, String path) {
         Fields f = Fields.of(node, path).only("id", "type", "data", "ordering_key");
         String id = f.has("id") ? f.requiredString("id", EVENT_ID, "must be 1 to 255 visible ASCII characters") : Ids.uuid7(clock);
         String orderingKey = f.has("ordering_key")
@@ -99,6 +120,6 @@ public final class Publisher implements AutoCloseable {
             throw new Invalid(f.path("data"), "is required: a JSON object");
         }
         Unicode.checkTree(data, f.path("data"));
-        return new NewEvent(id, type, Json.write(data), orderingKey);
+        return new Parsed(new NewEvent(id, type, Json.write(data), orderingKey), data);
     }
 }

@@ -13,17 +13,29 @@ import java.util.Optional;
  * two nodes never seal the same events.
  */
 public final class BatchStore {
-    /** An endpoint's batching settings and the start of its current window (null: never sealed). */
+    /**
+     * An endpoint's batching settings, whether it orders by key, and the start of its current window (null: never
+     * sealed).
+     */
     public record Queue(String endpointId, String tenantId, boolean perEvent, int maxEvents, Duration window,
-                        Instant lastSealedAt) {
+                        Instant lastSealedAt, boolean orderedByKey) {
+        public Queue(String endpointId, String tenantId, boolean perEvent, int maxEvents, Duration window, Instant lastSealedAt) {
+            this(endpointId, tenantId, perEvent, maxEvents, window, lastSealedAt, false);
+        }
     }
 
     /** An endpoint with events waiting; {@code count} is counted only up to what the caller asked for. */
     public record Waiting(Queue queue, int count) {
     }
 
-    /** A delivery to insert: its id, {@code X-Webhook-Event} value, events in body order and frozen body. */
-    public record Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body) {
+    /**
+     * A delivery to insert: its id, {@code X-Webhook-Event} value, events in body order, frozen body, and the ordering
+     * key it is sent in order under (null: none).
+     */
+    public record Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body, String orderingKey) {
+        public Sealing(String id, String eventType, List<QueuedEvent> events, byte[] body) {
+            this(id, eventType, events, body, null);
+        }
     }
 
     /** Decides, inside the sealing transaction, which of the waiting events to seal now and how. */
@@ -39,7 +51,8 @@ public final class BatchStore {
         }
     }
 
-    private static final String QUEUE_COLUMNS = "e.id, e.tenant_id, e.format, e.batch_max_events, e.batch_window_ms, e.last_sealed_at";
+    private static final String QUEUE_COLUMNS = "e.id, e.tenant_id, e.format, e.batch_max_events, e.batch_window_ms, e.last_sealed_at,"
+            + " e.ordering";
 
     private final Database db;
 
@@ -73,16 +86,16 @@ public final class BatchStore {
                 return Optional.empty(); // deleted meanwhile; its queue goes with it
             }
             Queue queue = found.get();
-            List<QueuedEvent> waiting = Sql.list(c, "SELECT ev.seq, ev.id, ev.type, ev.data, ev.created_at"
+            List<QueuedEvent> waiting = Sql.list(c, "SELECT ev.seq, ev.id, ev.type, ev.data, ev.created_at, ev.ordering_key"
                             + " FROM queue q JOIN events ev ON ev.seq = q.event_seq"
                             + " WHERE q.endpoint_id = ? ORDER BY q.event_seq LIMIT ?",
                     rs -> new QueuedEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5))),
+                            Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6)),
                     endpointId, readUpTo);
             List<Sealing> deliveries = sealer.seal(queue, waiting, now);
             try (Prepared p = new Prepared(c)) {
                 for (Sealing d : deliveries) {
-                    insert(p, d.id(), queue.tenantId(), endpointId, d.eventType(), d.events(), d.body(), now);
+                    insert(p, d.id(), queue.tenantId(), endpointId, d.eventType(), d.events(), d.body(), d.orderingKey(), now);
                     for (QueuedEvent q : d.events()) {
                         p.batch("DELETE FROM queue WHERE endpoint_id = ? AND event_seq = ?", endpointId, q.seq());
                     }
@@ -91,20 +104,29 @@ public final class BatchStore {
             }
             if (!deliveries.isEmpty()) {
                 Sql.update(c, "UPDATE endpoints SET last_sealed_at = ? WHERE id = ?", now.toEpochMilli(), endpointId);
+                Notifications.workMade(c, db.dialect());
             }
             return Optional.of(new Sealed(queue, waiting.size(), deliveries));
         });
     }
 
-    /** Inserts a pending delivery, due now, with its event list; inside the caller's transaction. */
+    /**
+     * Inserts a pending delivery, due now, with its event list (ids and types); inside the caller's transaction.
+     * The one insert of a delivery: the batcher's seal and per-event sealing at publish both come here. Its place in
+     * publish order is its first event's seq.
+     */
     static void insert(Prepared p, String id, String tenantId, String endpointId, String eventType,
-                       List<QueuedEvent> events, byte[] body, Instant now) throws SQLException {
+                       List<QueuedEvent> events, byte[] body, String orderingKey, Instant now) throws SQLException {
         p.batch("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body,"
-                        + " attempt_count, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)",
-                id, tenantId, endpointId, eventType, events.size(), body, now.toEpochMilli(), now.toEpochMilli());
+                        + " attempt_count, next_attempt_at, created_at, ordering_key, order_seq)"
+                        + " VALUES (?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?, ?, ?)",
+                id, tenantId, endpointId, eventType, events.size(), body, now.toEpochMilli(), now.toEpochMilli(), orderingKey,
+                events.getFirst().seq());
         for (int i = 0; i < events.size(); i++) {
-            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES (?, ?, ?, ?)",
-                    id, i, events.get(i).seq(), events.get(i).id());
+            QueuedEvent e = events.get(i);
+            // why: the type is kept with the delivery, so ?event_type= finds it after the event is purged
+            p.batch("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id, event_type) VALUES (?, ?, ?, ?, ?)",
+                    id, i, e.seq(), e.id(), e.type());
         }
     }
 
@@ -112,6 +134,6 @@ public final class BatchStore {
         Long lastSealed = Sql.nullableLong(rs, "last_sealed_at");
         return new Queue(rs.getString("id"), rs.getString("tenant_id"), "event".equals(rs.getString("format")),
                 rs.getInt("batch_max_events"), Duration.ofMillis(rs.getLong("batch_window_ms")),
-                lastSealed == null ? null : Instant.ofEpochMilli(lastSealed));
+                lastSealed == null ? null : Instant.ofEpochMilli(lastSealed), "key".equals(rs.getString("ordering")));
     }
 }

@@ -265,6 +265,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection of the pool held by one long-lived task (the listener for other nodes' work); the caller closes it.
+     */
+    Connection dedicatedConnection() throws SQLException {
+        return pool.getConnection();
+    }
+
     /** Runs read-only {@code work} without an explicit transaction. */
     public <T> T read(Work<T> work) {
         try (Connection c = pool.getConnection()) {

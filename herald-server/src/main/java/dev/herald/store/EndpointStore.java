@@ -8,6 +8,7 @@ import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
 import dev.herald.endpoint.RetryPolicy;
 import dev.herald.json.Json;
+import dev.herald.signing.Signing;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,9 +22,10 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Endpoints, their secrets and TLS material. Every query is scoped to a tenant. The signing secrets and the TLS
- * private key pass through the {@link SecretBox} on their way in and out: encrypted in the database when a
- * key is configured, plain text to every caller.
+ * Endpoints, their signing keys and TLS material. Every query is scoped to a tenant. The signing keys ({@code
+ * secret} and {@code previous_secret}: HMAC secrets or ed25519 private keys) and the TLS private key pass through the
+ * {@link SecretBox} on their way in and out: encrypted in the database when a key is configured, plain text to
+ * every caller.
  */
 public final class EndpointStore {
     static final String COLUMNS = "id, tenant_id, url, description, event_types, format, batch_max_events,"
@@ -32,7 +34,11 @@ public final class EndpointStore {
             + " tls_ca_certificates, timeout_ms, max_concurrency, rate_limit_per_s, ordering, status, paused_reason, created_at,"
             + " updated_at";
 
-    /** The columns that hold secrets: sealed by the {@link SecretBox} when a key is configured. */
+    /**
+     * The columns that hold secrets: sealed by the {@link SecretBox} when a key is configured. The signing-key
+     * columns hold a {@code whsec_} secret or a {@code whsk_} ed25519 private key alike, so both are sealed,
+     * re-encrypted and checked at start by the same code.
+     */
     static final String SECRET = "secret";
     static final String PREVIOUS_SECRET = "previous_secret";
     static final String TLS_CLIENT_KEY = "tls_client_key";
@@ -106,7 +112,32 @@ public final class EndpointStore {
      * hand records none.
      */
     public Optional<Endpoint> update(String tenantId, String id, EndpointSpec s, Instant now) {
-        int n = db.inTransaction(c -> Sql.update(c, "UPDATE endpoints SET url = ?, description = ?, event_types = ?,"
+        return update(tenantId, id, s, null, now, null);
+    }
+
+    /**
+     * Replaces the tenant's settings and, in the same transaction, makes {@code newKey} current unless the current
+     * key is of its scheme already (so two requests switching at once switch once, and the other scheme's key keeps
+     * its overlap); the old key keeps signing until {@code overlapUntil}. {@code newKey} null changes no key.
+     */
+    public Optional<Endpoint> update(String tenantId, String id, EndpointSpec s, String newKey, Instant now, Instant overlapUntil) {
+        boolean updated = db.inTransaction(c -> {
+            if (newKey != null) {
+                Optional<String> current = currentKey(c, tenantId, id);
+                if (current.isEmpty()) {
+                    return false;
+                }
+                if (Signing.of(current.get()) != Signing.of(newKey)) {
+                    rotate(c, tenantId, id, current.get(), newKey, now, overlapUntil);
+                }
+            }
+            return updateSpec(c, tenantId, id, s, now) == 1;
+        });
+        return updated ? get(tenantId, id) : Optional.empty();
+    }
+
+    private int updateSpec(java.sql.Connection c, String tenantId, String id, EndpointSpec s, Instant now) throws SQLException {
+        return Sql.update(c, "UPDATE endpoints SET url = ?, description = ?, event_types = ?,"
                         + " format = ?, batch_max_events = ?, batch_window_ms = ?, retry_policy = ?, retry_max_attempts = ?,"
                         + " retry_horizon_ms = ?, retry_initial_delay_ms = ?, retry_on = ?, headers = ?,"
                         + " tls_client_certificate = ?, tls_client_key = ?, tls_ca_certificates = ?, timeout_ms = ?,"
@@ -120,8 +151,7 @@ public final class EndpointStore {
                 millis(s.retry().initialDelay()), s.retry().on().toString(), headersJson(s.headers()),
                 tls(s).clientCertificate(), box.seal(context(id, TLS_CLIENT_KEY), tls(s).clientKey()), tls(s).caCertificates(),
                 s.timeout().toMillis(), s.maxConcurrency(), s.rateLimitPerS(), s.ordering().toString(), s.status().toString(),
-                s.status().toString(), now.toEpochMilli(), tenantId, id));
-        return n == 1 ? get(tenantId, id) : Optional.empty();
+                s.status().toString(), now.toEpochMilli(), tenantId, id);
     }
 
     /**
@@ -134,23 +164,32 @@ public final class EndpointStore {
                 now.toEpochMilli(), tenantId, id) == 1);
     }
 
-    /** Makes {@code secret} current; the old one keeps signing until {@code overlapUntil}. */
+    /**
+     * Makes {@code secret} (a {@code whsec_} secret or a {@code whsk_} private key) current; the old key keeps
+     * signing until {@code overlapUntil}.
+     */
     public Optional<Endpoint> rotateSecret(String tenantId, String id, String secret, Instant now, Instant overlapUntil) {
-        // why: read and written again rather than "SET previous_secret = secret": a sealed value opens only in
-        // the column it was sealed for. The row is held until commit, so two rotations cannot interleave.
         boolean rotated = db.inTransaction(c -> {
-            Optional<String> current = Sql.one(c, "SELECT secret FROM endpoints WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL"
-                    + db.dialect().forUpdate(), rs -> rs.getString(1), tenantId, id);
-            if (current.isEmpty()) {
-                return false;
-            }
-            String previous = box.open(context(id, SECRET), current.get());
-            return Sql.update(c, "UPDATE endpoints SET previous_secret = ?, previous_secret_expires_at = ?, secret = ?,"
-                            + " updated_at = ? WHERE tenant_id = ? AND id = ?",
-                    box.seal(context(id, PREVIOUS_SECRET), previous), overlapUntil.toEpochMilli(),
-                    box.seal(context(id, SECRET), secret), now.toEpochMilli(), tenantId, id) == 1;
+            Optional<String> current = currentKey(c, tenantId, id);
+            return current.isPresent() && rotate(c, tenantId, id, current.get(), secret, now, overlapUntil);
         });
         return rotated ? get(tenantId, id) : Optional.empty();
+    }
+
+    /** The current key, opened; the row is held until commit, so two rotations or switches cannot interleave. */
+    private Optional<String> currentKey(java.sql.Connection c, String tenantId, String id) throws SQLException {
+        return Sql.one(c, "SELECT secret FROM endpoints WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL"
+                + db.dialect().forUpdate(), rs -> box.open(context(id, SECRET), rs.getString(1)), tenantId, id);
+    }
+
+    private boolean rotate(java.sql.Connection c, String tenantId, String id, String current, String next, Instant now,
+                           Instant overlapUntil) throws SQLException {
+        // why: read and written again rather than "SET previous_secret = secret": a sealed value opens only in
+        // the column it was sealed for
+        return Sql.update(c, "UPDATE endpoints SET previous_secret = ?, previous_secret_expires_at = ?, secret = ?,"
+                        + " updated_at = ? WHERE tenant_id = ? AND id = ?",
+                box.seal(context(id, PREVIOUS_SECRET), current), overlapUntil.toEpochMilli(),
+                box.seal(context(id, SECRET), next), now.toEpochMilli(), tenantId, id) == 1;
     }
 
     /**

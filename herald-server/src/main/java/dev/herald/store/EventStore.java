@@ -1,5 +1,6 @@
 package dev.herald.store;
 
+import dev.herald.endpoint.Subscription;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,9 +26,9 @@ public final class EventStore {
     public record Publish(String tenantId, List<NewEvent> events, Instant now) {
     }
 
-    private record Subscriber(String endpointId, List<String> types, boolean perEvent) {
+    private record Subscriber(String endpointId, Subscription types, boolean perEvent, boolean orderedByKey) {
         boolean wants(String type) {
-            return types.isEmpty() || types.contains(type);
+            return types.matches(type);
         }
     }
 
@@ -57,6 +58,7 @@ public final class EventStore {
                     out.add(store(p, publish, subscribers));
                 }
                 p.flush();
+                Notifications.workMade(c, db.dialect());
                 return out;
             }
         });
@@ -76,8 +78,9 @@ public final class EventStore {
     private List<Published> store(Prepared p, Publish publish, Map<String, List<Subscriber>> cache) throws SQLException {
         List<Subscriber> subscribers = cache.get(publish.tenantId());
         if (subscribers == null) {
-            subscribers = p.list("SELECT id, event_types, format FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL",
-                    rs -> new Subscriber(rs.getString(1), EndpointStore.types(rs.getString(2)), "event".equals(rs.getString(3))),
+            subscribers = p.list("SELECT id, event_types, format, ordering FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL",
+                    rs -> new Subscriber(rs.getString(1), Subscription.of(EndpointStore.types(rs.getString(2))),
+                            "event".equals(rs.getString(3)), "key".equals(rs.getString(4))),
                     publish.tenantId());
             cache.put(publish.tenantId(), subscribers);
         }
@@ -102,9 +105,10 @@ public final class EventStore {
         }
         for (Subscriber s : subscribers) {
             if (s.wants(e.type()) && s.perEvent()) {
-                QueuedEvent event = new QueuedEvent(seq.get(), e.id(), e.type(), e.data(), now);
+                QueuedEvent event = new QueuedEvent(seq.get(), e.id(), e.type(), e.data(), now, e.orderingKey());
                 String id = Ids.uuid7(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
-                BatchStore.insert(p, id, tenantId, s.endpointId(), e.type(), List.of(event), eventBody.write(id, event), now);
+                BatchStore.insert(p, id, tenantId, s.endpointId(), e.type(), List.of(event), eventBody.write(id, event),
+                        s.orderedByKey() ? e.orderingKey() : null, now);
             } else if (s.wants(e.type())) {
                 p.batch("INSERT INTO queue (endpoint_id, event_seq) VALUES (?, ?)", s.endpointId(), seq.get());
             }

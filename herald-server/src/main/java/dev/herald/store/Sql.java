@@ -44,6 +44,18 @@ final class Sql {
         }
     }
 
+    /** Runs the query and hands every row to {@code row}: for aggregates folded as they are read. */
+    static void each(Connection c, String sql, Row<?> row, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    row.map(rs);
+                }
+            }
+        }
+    }
+
     static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
         return single(list(c, sql, row, params), sql);
     }

@@ -54,7 +54,7 @@ class BrokenBodyCorpusTest {
 
     private static final Map<String, Kind> ENDPOINT_FIELDS = fields("url", Kind.STRING, "description", Kind.STRING,
             "event_types", Kind.ARRAY, "format", Kind.STRING, "batch", Kind.OBJECT, "retry", Kind.OBJECT, "headers", Kind.OBJECT,
-            "secret", Kind.STRING, "tls", Kind.OBJECT, "timeout_ms", Kind.INT, "max_concurrency", Kind.INT, "status", Kind.STRING);
+            "secret", Kind.STRING, "signing", Kind.STRING, "tls", Kind.OBJECT, "timeout_ms", Kind.INT, "max_concurrency", Kind.INT, "status", Kind.STRING);
 
     static List<Route> routes() {
         return List.of(
@@ -62,7 +62,9 @@ class BrokenBodyCorpusTest {
                         fields("id", Kind.STRING, "name", Kind.STRING)),
                 new Route("keys", "POST", "/v1/tenants/corpus/keys", true, MIB, "{}", fields()),
                 new Route("event-types", "POST", "/v1/event-types", false, MIB, "{\"name\":\"corpus.new\",\"description\":\"\"}",
-                        fields("name", Kind.STRING, "description", Kind.STRING)),
+                        fields("name", Kind.STRING, "description", Kind.STRING, "schema", Kind.OBJECT, "example", Kind.OBJECT)),
+                new Route("event-type patch", "PATCH", "/v1/event-types/corpus.type", false, MIB, "{\"description\":\"\"}",
+                        fields("description", Kind.STRING, "schema", Kind.OBJECT, "example", Kind.OBJECT)),
                 new Route("endpoints", "POST", "/v1/tenants/corpus/endpoints", false, MIB,
                         "{\"url\":\"https://127.0.0.1:9/hook\"}", ENDPOINT_FIELDS),
                 new Route("patch", "PATCH", "/v1/tenants/corpus/endpoints/{e}", false, MIB, "{}", ENDPOINT_FIELDS),
@@ -72,7 +74,13 @@ class BrokenBodyCorpusTest {
                         fields("id", Kind.STRING, "type", Kind.STRING, "data", Kind.OBJECT)),
                 new Route("bulk", "POST", "/v1/tenants/corpus/events/bulk", false, 16 * MIB,
                         "{\"events\":[{\"type\":\"corpus.type\",\"data\":{}}]}", fields("events", Kind.ARRAY)),
-                new Route("retry", "POST", "/v1/tenants/corpus/deliveries/no-such-delivery/retry", true, MIB, "{}", fields()));
+                new Route("retry", "POST", "/v1/tenants/corpus/deliveries/no-such-delivery/retry", true, MIB, "{}", fields()),
+                new Route("test", "POST", "/v1/tenants/corpus/endpoints/{e}/test", true, MIB,
+                        "{\"type\":\"corpus.type\",\"data\":{}}", fields("type", Kind.STRING, "data", Kind.OBJECT)),
+                new Route("recover", "POST", "/v1/tenants/corpus/endpoints/{e}/recover", false, MIB,
+                        "{\"since\":\"2024-03-21T10:00:00Z\"}", fields("since", Kind.STRING, "until", Kind.STRING)),
+                new Route("replay", "POST", "/v1/tenants/corpus/endpoints/{e}/replay", false, MIB,
+                        "{\"since\":\"2024-03-21T10:00:00Z\"}", fields("since", Kind.STRING, "until", Kind.STRING)));
     }
 
     @BeforeAll

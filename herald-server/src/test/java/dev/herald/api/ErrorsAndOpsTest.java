@@ -39,7 +39,8 @@ class ErrorsAndOpsTest {
         assertProblem(h.send("PUT", "/v1/tenants", "{}", TestHerald.ADMIN), 405);
         assertProblem(h.send("DELETE", "/v1/tenants", null, TestHerald.ADMIN), 405);
         assertProblem(h.send("PATCH", "/v1/event-types", "{}", TestHerald.ADMIN), 405);
-        assertProblem(h.send("GET", "/v1/tenants/x/events", null, TestHerald.ADMIN), 405);
+        assertProblem(h.send("DELETE", "/v1/tenants/x/events", null, TestHerald.ADMIN), 405);
+        assertProblem(h.send("PUT", "/v1/tenants/x/events/e1", "{}", TestHerald.ADMIN), 405);
         assertProblem(h.send("POST", "/healthz", "{}", null), 405);
     }
 

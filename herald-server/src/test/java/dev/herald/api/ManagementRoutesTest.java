@@ -135,48 +135,4 @@ class ManagementRoutesTest {
         assertThat(plain).isZero();
         assertProblem(h.post("/v1/tenants/mgmt-nobody/keys", ""), 404);
     }
-
-    @Test
-    void eventTypesCreateListAndDuplicate() {
-        var created = h.post("/v1/event-types", "{\"name\":\"mgmt.order:paid-v1_x\",\"description\":\"An order was paid\"}");
-        assertThat(created.status()).isEqualTo(201);
-        assertThat(created.json().get("name").stringValue()).isEqualTo("mgmt.order:paid-v1_x");
-        assertThat(created.json().get("description").stringValue()).isEqualTo("An order was paid");
-        assertProblem(h.post("/v1/event-types", "{\"name\":\"mgmt.order:paid-v1_x\",\"description\":\"again\"}"), 409);
-        assertThat(h.post("/v1/event-types", "{\"name\":\"mgmt.no-description\"}").status()).isEqualTo(201);
-
-        List<String> names = new ArrayList<>();
-        String cursor = null;
-        do {
-            var page = h.get("/v1/event-types?limit=1" + (cursor == null ? "" : "&cursor=" + cursor));
-            assertThat(page.status()).isEqualTo(200);
-            page.json().get("data").forEach(t -> names.add(t.get("name").stringValue()));
-            JsonNode next = page.json().get("next_cursor");
-            cursor = next.isNull() ? null : next.stringValue();
-        } while (cursor != null);
-        assertThat(names).contains("mgmt.order:paid-v1_x", "mgmt.no-description").doesNotHaveDuplicates();
-        var listed = h.get("/v1/event-types?limit=250").json().get("data");
-        for (JsonNode t : listed) {
-            if (t.get("name").stringValue().equals("mgmt.order:paid-v1_x")) {
-                assertThat(t.get("description").stringValue()).isEqualTo("An order was paid");
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"", "has space", "slash/type", "comma,type", "ümlaut",
-            "a2345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678x"})
-    void eventTypeNameRule(String name) {
-        assertInvalid(h.post("/v1/event-types", "{\"name\":" + quote(name) + ",\"description\":\"\"}"), "name");
-    }
-
-    @Test
-    void eventTypeFields() {
-        assertInvalid(h.post("/v1/event-types", "{\"description\":\"\"}"), "name");
-        assertInvalid(h.post("/v1/event-types", "{\"name\":7}"), "name");
-        assertInvalid(h.post("/v1/event-types", "{\"name\":\"mgmt.t\",\"description\":7}"), "description");
-        assertInvalid(h.post("/v1/event-types", "{\"name\":\"mgmt.t\",\"description\":" + quote("d".repeat(1025)) + "}"), "description");
-        assertInvalid(h.post("/v1/event-types", "{\"name\":\"mgmt.t\",\"schema\":{}}"), "schema");
-        assertThat(h.post("/v1/event-types", "{\"name\":\"" + "t".repeat(128) + "\"}").status()).isEqualTo(201);
-    }
 }

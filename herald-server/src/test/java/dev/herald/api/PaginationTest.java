@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 class PaginationTest {
     /** Every listing route, each paginated the same way. */
     private static final List<String> LISTS = List.of("/v1/tenants", "/v1/event-types", "/v1/tenants/page-eps/endpoints",
-            "/v1/tenants/page-eps/deliveries");
+            "/v1/tenants/page-eps/deliveries", "/v1/tenants/page-eps/events");
     private static TestHerald h;
 
     @BeforeAll
@@ -145,6 +145,31 @@ class PaginationTest {
         Set<String> own = new HashSet<>(before);
         own.addAll(inserted);
         assertThat(own).containsAll(seen);
+    }
+
+    @Test
+    void walkingEventsWhilePublishingSeesEveryEarlierEventOnceNewestFirst() {
+        h.seed("page-events", "page.type");
+        List<String> before = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            // why: some in one publish (one created_at), some alone, so the walk pages inside a millisecond too
+            String body = i % 3 == 0 ? "{\"events\":[{\"id\":\"b" + i + "\",\"type\":\"page.type\",\"data\":{}},"
+                    + "{\"id\":\"c" + i + "\",\"type\":\"page.type\",\"data\":{}}]}" : null;
+            if (body != null) {
+                assertThat(h.post("/v1/tenants/page-events/events/bulk", body).status()).isEqualTo(202);
+                before.add(0, "b" + i);
+                before.add(0, "c" + i);
+            } else {
+                assertThat(h.post("/v1/tenants/page-events/events", "{\"id\":\"a" + i + "\",\"type\":\"page.type\",\"data\":{}}")
+                        .status()).isEqualTo(202);
+                before.add(0, "a" + i);
+            }
+        }
+        int[] n = {0};
+        List<String> seen = walk("/v1/tenants/page-events/events", 4, () -> assertThat(h.post("/v1/tenants/page-events/events",
+                "{\"id\":\"new" + n[0]++ + "\",\"type\":\"page.type\",\"data\":{}}").status()).isEqualTo(202));
+
+        assertThat(seen).as("newer events are ahead of the walk and never seen").isEqualTo(before);
     }
 
     @Test

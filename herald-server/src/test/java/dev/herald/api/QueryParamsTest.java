@@ -18,7 +18,8 @@ class QueryParamsTest {
             "/v1/tenants", PAGE,
             "/v1/event-types", PAGE,
             "/v1/tenants/qp/endpoints", PAGE,
-            "/v1/tenants/qp/deliveries", PAGE + ", status, endpoint_id");
+            "/v1/tenants/qp/events", PAGE + ", type, since, until",
+            "/v1/tenants/qp/deliveries", PAGE + ", status, endpoint_id, event_id, event_type, since, until");
     private static TestHerald h;
     private static String endpointId;
 
@@ -37,7 +38,7 @@ class QueryParamsTest {
     @Test
     void anUnknownParameterOnAListIs400NamingItAndWhatTheRouteAccepts() {
         LISTS.forEach((path, accepted) -> {
-            for (String unknown : List.of("event_id", "Limit", "foo")) {
+            for (String unknown : List.of("sort", "Limit", "foo", "eventId")) {
                 var r = h.get(path + "?limit=5&" + unknown + "=x");
                 assertProblem(r, 400);
                 assertThat(r.json().get("field").stringValue()).as(path).isEqualTo(unknown);
@@ -55,6 +56,20 @@ class QueryParamsTest {
     void theDeliveryFiltersAreAccepted() {
         var r = h.get("/v1/tenants/qp/deliveries?status=pending&endpoint_id=" + endpointId + "&limit=10");
         assertThat(r.status()).as(r.text()).isEqualTo(200);
+        var all = h.get("/v1/tenants/qp/deliveries?status=pending&endpoint_id=" + endpointId + "&event_id=e-1&event_type=t"
+                + "&since=2026-01-01T00:00:00Z&until=2026-01-02T00:00:00Z&limit=10");
+        assertThat(all.status()).as(all.text()).isEqualTo(200);
+        var events = h.get("/v1/tenants/qp/events?type=t&since=2026-01-01T00:00:00Z&until=2026-01-02T00:00:00Z&limit=10");
+        assertThat(events.status()).as(events.text()).isEqualTo(200);
+    }
+
+    @Test
+    void theStatsRangeIsAcceptedAndNothingElse() {
+        String path = "/v1/tenants/qp/endpoints/" + endpointId + "/stats";
+        assertThat(h.get(path + "?since=2024-03-20T00:00:00Z&until=2024-03-20T07:00:00Z").status()).isEqualTo(200);
+        var r = h.get(path + "?limit=5");
+        assertProblem(r, 400);
+        assertThat(r.json().get("detail").stringValue()).contains("'limit'").contains("since, until");
     }
 
     @Test

@@ -23,7 +23,7 @@ class RouteTableTest {
                     .allSatisfy(r -> assertThat(r.access()).startsWith("TENANT_"));
             assertThat(routes).filteredOn(r -> r.method().equals("GET") && r.access().equals("TENANT_WRITE"))
                     .as("the only read a read-only session may not make").extracting(HttpApiRoute::of)
-                    .allMatch(p -> p.endsWith("/secret"));
+                    .containsExactly("/v1/tenants/{tenant}/endpoints/{endpoint}/secret");
         }
     }
 

@@ -29,7 +29,8 @@ class DecisionsTest {
         EndpointSpec spec = new EndpointSpec("https://partner.example/hook", "", List.of(), Format.EVENT, null, policy, Map.of(),
                 null, Duration.ofSeconds(10), 8, null, EndpointSpec.Ordering.NONE, Status.ACTIVE);
         Endpoint e = new Endpoint("ep-1", "acme", spec, "whsec_x", null, null, null, Instant.EPOCH, Instant.EPOCH);
-        return new Claim("dl-1", e, "t", new byte[0], attemptsSoFar, limit, "lease", false, failingSince);
+        return new Claim("dl-1", e, "t", new byte[0], attemptsSoFar, limit, "lease", false, failingSince,
+                Instant.EPOCH.plusSeconds(600), false);
     }
 
     private Sender.Result answer(Integer status) {

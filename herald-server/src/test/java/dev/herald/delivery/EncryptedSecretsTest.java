@@ -10,7 +10,10 @@ import com.standardwebhooks.Webhook;
 import dev.herald.Herald;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
+import dev.herald.endpoint.Endpoint;
 import dev.herald.json.Json;
+import dev.herald.store.EndpointStore;
+import dev.herald.store.SecretBox;
 import dev.herald.testing.Databases;
 import dev.herald.testing.Eventually;
 import dev.herald.testing.TestHerald;
@@ -161,6 +164,12 @@ class EncryptedSecretsTest {
         assertThat(h.post("/v1/tenants/acme/endpoints", Json.write(body)).status()).isEqualTo(201);
         List<String> keyLines = client.privateKeyPkcs8Pem().lines().filter(l -> !l.startsWith("-----")).toList();
         assertThat(keyLines).isNotEmpty();
+        // an ed25519 endpoint, rotated, so both signing-key columns hold a private key
+        String ed25519 = h.post("/v1/tenants/acme/endpoints", "{\"url\":\"" + receiver.url("/ed") + "\",\"signing\":\"ed25519\"}")
+                .json().get("id").stringValue();
+        assertThat(h.post("/v1/tenants/acme/endpoints/" + ed25519 + "/rotate-secret", "").status()).isEqualTo(200);
+        List<String> privateKeys = privateKeys(h, encrypted ? dir.resolve("key") : null, ed25519);
+        assertThat(privateKeys).hasSize(2).allSatisfy(k -> assertThat(k).startsWith("whsk_"));
 
         // why: read while Herald runs, so the WAL holds the latest pages; then again after close, which checkpoints
         for (String bytes : List.of(databaseFileBytes(h), closeAndRead(h))) {
@@ -168,11 +177,22 @@ class EncryptedSecretsTest {
             if (encrypted) {
                 assertThat(bytes).doesNotContain(SECRET.substring("whsec_".length()));
                 keyLines.forEach(line -> assertThat(bytes).doesNotContain(line));
+                assertThat(bytes).doesNotContain("whsk_");
+                privateKeys.forEach(k -> assertThat(bytes).doesNotContain(k.substring("whsk_".length())));
             } else {
                 assertThat(bytes).contains(SECRET);
                 keyLines.forEach(line -> assertThat(bytes).contains(line));
+                privateKeys.forEach(k -> assertThat(bytes).contains(k));
             }
         }
+    }
+
+    /** The ed25519 private keys (current, previous) of an endpoint, opened with {@code keyFile}'s key (null: none). */
+    private static List<String> privateKeys(TestHerald h, Path keyFile, String endpointId) throws Exception {
+        SecretBox box = keyFile == null ? SecretBox.plaintext()
+                : SecretBox.of(Base64.getDecoder().decode(Files.readString(keyFile).strip()), List.of());
+        Endpoint e = new EndpointStore(h.herald().database(), box).get("acme", endpointId).orElseThrow();
+        return List.of(e.secret(), e.previousSecret());
     }
 
     private String closeAndRead(TestHerald h) throws Exception {
@@ -267,6 +287,50 @@ class EncryptedSecretsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("the database holds 4 endpoint secret(s) encrypted under key id " + keyId(b)
                         + ", but HERALD_ENCRYPTION_KEY_FILE is not set; set it to the file holding that key");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void ed25519PrivateKeysAreSealedCheckedAtStartAndReencryptedAndStillSign(String kind) throws Exception {
+        receiver.start();
+        captureReencryptionLog();
+        String database = database(kind);
+        Path a = keyFile("a");
+        Path b = keyFile("b");
+        TestHerald underA = start(database, a, null);
+        underA.seed("acme", "order.paid");
+        JsonNode created = underA.post("/v1/tenants/acme/endpoints", "{\"url\":\"" + receiver.url("/hook") + "\","
+                + "\"format\":\"event\",\"signing\":\"ed25519\",\"retry\":{\"max_attempts\":1}}").json();
+        String oldKey = created.get("public_key").stringValue();
+        String newKey = underA.post("/v1/tenants/acme/endpoints/" + created.get("id").stringValue() + "/rotate-secret", "")
+                .json().get("public_key").stringValue();
+        assertThat(storedSecrets(underA)).hasSize(2).allSatisfy(s -> assertThat(s).startsWith("enc:v1:" + keyId(a) + ":"));
+        stop(underA);
+
+        TestHerald rotating = start(database, b, Files.copy(a, dir.resolve("old-keys")));
+        RecordedRequest r = publishSigned(rotating);
+        assertThat(SigningSchemesTest.verifiedBy(newKey, r)).hasSize(1);
+        assertThat(SigningSchemesTest.verifiedBy(oldKey, r)).hasSize(1);
+        awaitLog("Re-encrypted the secrets of 1 endpoint(s) under key id " + keyId(b)
+                + "; HERALD_ENCRYPTION_OLD_KEYS_FILE can be removed");
+        assertThat(storedSecrets(rotating)).hasSize(2).allSatisfy(s -> assertThat(s).startsWith("enc:v1:" + keyId(b) + ":"));
+        stop(rotating);
+
+        assertThat(SigningSchemesTest.verifiedBy(newKey, publishSigned(start(database, b, null)))).hasSize(1);
+        started.forEach(TestHerald::close);
+        started.clear();
+        assertThatThrownBy(() -> start(database, a, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("the database holds 2 endpoint secret(s) encrypted under key id " + keyId(b));
+    }
+
+    /** Publishes an event and answers the request it caused. */
+    private RecordedRequest publishSigned(TestHerald h) throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+        assertThat(h.post("/v1/tenants/acme/events", "{\"type\":\"order.paid\",\"data\":{}}").status()).isEqualTo(202);
+        RecordedRequest r = receiver.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(r).as("the endpoint received the event").isNotNull();
+        return r;
     }
 
     @ParameterizedTest

@@ -3,10 +3,6 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herald.endpoint.Endpoint;
-import dev.herald.store.DispatchStore.Due;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -59,24 +55,5 @@ class InFlightTest {
         assertThat(inFlight.trackedEndpoints()).isZero();
         assertThat(inFlight.total()).isZero();
         assertThatThrownBy(() -> inFlight.release("acme", "ep-1", 1)).isInstanceOf(IllegalStateException.class);
-    }
-
-    @Test
-    void tenantsTakeTurnsInAClaimRound() {
-        List<Due> due = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            due.add(due("hog", "hog-" + i));
-        }
-        due.add(due("small", "small-0"));
-        due.add(due("other", "other-0"));
-
-        List<Due> ordered = Dispatcher.takingTenantsInTurn(due);
-
-        assertThat(ordered).hasSize(7).containsExactlyInAnyOrderElementsOf(due);
-        assertThat(ordered.subList(0, 3)).extracting(d -> d.endpoint().tenantId()).containsExactlyInAnyOrder("hog", "small", "other");
-    }
-
-    private static Due due(String tenant, String endpoint) {
-        return new Due(new Endpoint(endpoint, tenant, null, "whsec_x", null, null, null, Instant.EPOCH, Instant.EPOCH), 1);
     }
 }

@@ -17,4 +17,14 @@ class PostgresqlStoreTest extends StoreContractTest {
         }
         return Database.postgres(url, new SimpleMeterRegistry());
     }
+
+    @Override
+    protected String emptyDatabase() {
+        return Databases.freshPostgres();
+    }
+
+    @Override
+    protected Database open(String url) {
+        return Database.postgres(url, new SimpleMeterRegistry());
+    }
 }

@@ -13,4 +13,14 @@ class SqliteStoreTest extends StoreContractTest {
     protected Database open() {
         return Database.sqlite(dir.resolve("herald.db"), new SimpleMeterRegistry());
     }
+
+    @Override
+    protected String emptyDatabase() {
+        return "jdbc:sqlite:" + dir.resolve("older.db");
+    }
+
+    @Override
+    protected Database open(String url) {
+        return Database.sqlite(Path.of(url.substring("jdbc:sqlite:".length())), new SimpleMeterRegistry());
+    }
 }

@@ -11,6 +11,7 @@ import dev.herald.endpoint.EndpointSpec.Format;
 import dev.herald.endpoint.EndpointSpec.Status;
 import dev.herald.endpoint.EndpointSpec.TlsSettings;
 import dev.herald.endpoint.RetryPolicy;
+import dev.herald.signing.Signing;
 import dev.herald.store.DeliveryStore.RetryOutcome;
 import dev.herald.tenant.Tenant;
 import dev.herald.testing.SettableClock;
@@ -270,14 +271,79 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void unknownNamesAreTheOnesNotInTheCatalogueInTheOrderGiven() {
-        eventTypes.create(new EventType("order.created", "", clock.instant()));
-        eventTypes.create(new EventType("order.paid", "", clock.instant()));
+    void aTypeKeepsItsSchemaAndExampleAndIsReadByName() {
+        EventType paid = new EventType("order.paid", "An order was paid", "{\"type\":\"object\"}", "{\"amount\":1}",
+                clock.instant(), clock.instant().plusSeconds(1));
 
-        assertThat(eventTypes.unknown(List.of("zeta.unknown", "order.paid", "alpha.unknown", "order.created", "zeta.unknown")))
-                .containsExactly("zeta.unknown", "alpha.unknown");
-        assertThat(eventTypes.unknown(List.of("order.created", "order.paid"))).isEmpty();
-        assertThat(eventTypes.unknown(List.of())).isEmpty();
+        assertThat(eventTypes.create(paid)).isTrue();
+
+        assertThat(eventTypes.get("order.paid")).contains(paid);
+        assertThat(eventTypes.get("order.unknown")).isEmpty();
+        assertThat(eventTypes.list(null, 10).items()).containsExactly(paid);
+    }
+
+    @Test
+    void anUpdateReplacesTheTypeAndARefusedOneChangesNothing() {
+        eventTypes.create(new EventType("order.paid", "first", clock.instant()));
+        Instant later = clock.instant().plusSeconds(60);
+
+        Optional<EventType> updated = eventTypes.update("order.paid",
+                t -> new EventType(t.name(), "second", "{}", null, t.createdAt(), later));
+        assertThatThrownBy(() -> eventTypes.update("order.paid", t -> {
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+
+        EventType expected = new EventType("order.paid", "second", "{}", null, clock.instant(), later);
+        assertThat(updated).contains(expected);
+        assertThat(eventTypes.get("order.paid")).contains(expected);
+        assertThat(eventTypes.update("order.unknown", t -> t)).isEmpty();
+    }
+
+    @Test
+    void everyChangeRaisesTheCatalogueVersionAndALoadReadsItAll() {
+        long start = eventTypes.version();
+        eventTypes.create(new EventType("order.created", "", clock.instant()));
+        long created = eventTypes.version();
+        eventTypes.create(new EventType("order.created", "taken", clock.instant()));
+        long refused = eventTypes.version();
+        eventTypes.update("order.created", t -> t);
+        long updated = eventTypes.version();
+        eventTypes.create(new EventType("audit.entry", "", clock.instant()));
+        eventTypes.delete("audit.entry");
+        long deleted = eventTypes.version();
+
+        assertThat(created).isGreaterThan(start);
+        assertThat(refused).as("a refused create changes nothing").isEqualTo(created);
+        assertThat(updated).isGreaterThan(created);
+        assertThat(deleted).isGreaterThan(updated + 1);
+        var snapshot = eventTypes.load();
+        assertThat(snapshot.version()).isEqualTo(deleted);
+        assertThat(snapshot.types()).extracting(EventType::name).containsExactly("order.created");
+    }
+
+    @Test
+    void aTypeSubscribedToByNameIsNotDeletedAndTheEndpointsAreCounted() {
+        tenantsExist();
+        for (String t : List.of("order.paid", "a_b", "Order.Shipped")) {
+            eventTypes.create(new EventType(t, "", clock.instant()));
+        }
+        endpoints.create(endpoint("ep-1", "acme", spec(List.of("order.created", "order.paid"))));
+        endpoints.create(endpoint("ep-2", "globex", spec(List.of("order.paid"))));
+        endpoints.create(endpoint("ep-3", "acme", spec(List.of("order.paid"))));
+        endpoints.delete("acme", "ep-3", clock.instant());
+        // neither a wildcard, nor a name LIKE alone would confuse with the type's, holds a type
+        endpoints.create(endpoint("ep-4", "acme", spec(List.of("order.*", "*", "axb", "order.shipped"))));
+
+        assertThat(eventTypes.delete("order.paid")).isEqualTo(new EventTypeStore.Deletion(true, 2));
+        assertThat(eventTypes.get("order.paid")).isPresent();
+        assertThat(eventTypes.delete("a_b").deleted()).isTrue();
+        assertThat(eventTypes.delete("Order.Shipped").deleted()).isTrue();
+        assertThat(eventTypes.delete("order.unknown")).isEqualTo(new EventTypeStore.Deletion(false, 0));
+
+        endpoints.update("acme", "ep-1", spec(List.of("order.*")), clock.instant());
+        endpoints.delete("globex", "ep-2", clock.instant());
+        assertThat(eventTypes.delete("order.paid").deleted()).isTrue();
+        assertThat(eventTypes.get("order.paid")).isEmpty();
     }
 
     void tenantsExist() {
@@ -446,6 +512,39 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void switchingSchemeReplacesTheKeyWithTheSettingsOnceAndKeepsTheOldKeyForTheOverlap() {
+        tenantsExist();
+        Endpoint e = endpoint("ep-1", "acme", spec(List.of()));
+        endpoints.create(e);
+        clock.tick(Duration.ofHours(1));
+        Instant now = clock.instant();
+        Instant until = now.plus(Duration.ofHours(24));
+        String privateKey = Signing.ED25519.newKey();
+        EndpointSpec changed = spec(List.of("order.paid"));
+
+        Endpoint switched = endpoints.update("acme", "ep-1", changed, privateKey, now, until).orElseThrow();
+
+        assertThat(switched.spec()).isEqualTo(changed);
+        assertThat(switched.signing()).isEqualTo(Signing.ED25519);
+        assertThat(switched.secret()).isEqualTo(privateKey);
+        assertThat(switched.previousSecret()).isEqualTo(e.secret());
+        assertThat(switched.previousSecretExpiresAt()).isEqualTo(until);
+        assertThat(switched.liveSecrets(now)).containsExactly(privateKey, e.secret());
+        assertThat(endpoints.get("acme", "ep-1")).contains(switched);
+
+        // a second switch to the same scheme (two requests at once) changes no key, so the HMAC secret keeps its day
+        Endpoint again = endpoints.update("acme", "ep-1", changed, Signing.ED25519.newKey(), now.plusSeconds(1),
+                until.plusSeconds(1)).orElseThrow();
+        assertThat(again.secret()).isEqualTo(privateKey);
+        assertThat(again.previousSecret()).isEqualTo(e.secret());
+        assertThat(again.previousSecretExpiresAt()).isEqualTo(until);
+        // settings alone change no key either
+        assertThat(endpoints.update("acme", "ep-1", spec(List.of()), now.plusSeconds(2)).orElseThrow().secret()).isEqualTo(privateKey);
+        assertThat(endpoints.update("globex", "ep-1", changed, Signing.HMAC_SHA256.newKey(), now, until)).isEmpty();
+        assertThat(endpoints.get("acme", "ep-1").orElseThrow().secret()).isEqualTo(privateKey);
+    }
+
+    @Test
     void anEndpointIsInvisibleToAnotherTenant() {
         tenantsExist();
         Endpoint e = endpoint("ep-1", "acme", spec(List.of()));
@@ -491,6 +590,30 @@ abstract class StoreContractTest {
         assertThat(queuedFor("ev-2")).containsExactly("ep-all", "ep-paid");
         assertThat(queuedFor("ev-3")).containsExactly("ep-all");
         assertThat(count("SELECT COUNT(*) FROM queue WHERE endpoint_id = 'ep-globex'")).isZero();
+    }
+
+    @Test
+    void wildcardsSelectTypesByPrefixAndStarSelectsEvery() {
+        tenantsExist();
+        endpoints.create(endpoint("ep-prefix", "acme", spec(List.of("order.*"))));
+        endpoints.create(endpoint("ep-star", "acme", spec(List.of("*"))));
+        endpoints.create(endpoint("ep-exact", "acme", spec(List.of("order.paid"))));
+        endpoints.create(endpoint("ep-mixed", "acme", spec(List.of("audit.*", "orders.x"))));
+        endpoints.create(endpoint("ep-deep", "acme", spec(List.of("order.line.*"))));
+        endpoints.create(endpoint("ep-event", "acme", perEvent(List.of("order.*"))));
+
+        events.publish("acme", List.of(new NewEvent("ev-paid", "order.paid", "{}"), new NewEvent("ev-orders", "orders.x", "{}"),
+                new NewEvent("ev-bare", "order", "{}"), new NewEvent("ev-line", "order.line.added", "{}"),
+                new NewEvent("ev-audit", "audit.entry", "{}")), clock.instant());
+
+        assertThat(queuedFor("ev-paid")).containsExactly("ep-exact", "ep-prefix", "ep-star");
+        assertThat(queuedFor("ev-orders")).as("orders.x is not under order.*").containsExactly("ep-mixed", "ep-star");
+        assertThat(queuedFor("ev-bare")).as("order.* needs the dot").containsExactly("ep-star");
+        assertThat(queuedFor("ev-line")).containsExactly("ep-deep", "ep-prefix", "ep-star");
+        assertThat(queuedFor("ev-audit")).containsExactly("ep-mixed", "ep-star");
+        assertThat(rows("SELECT d.event_type FROM deliveries d WHERE d.endpoint_id = ? ORDER BY d.event_type", "ep-event"))
+                .as("a per-event endpoint's deliveries are sealed by the same rule")
+                .containsExactly("order.line.added", "order.paid");
     }
 
     @Test
@@ -602,14 +725,14 @@ abstract class StoreContractTest {
     @Test
     void listsNewestFirstAPageAtATime() {
         deliveriesExist();
-        Page<Delivery> first = deliveries.list("acme", null, null, null, 2);
+        Page<Delivery> first = deliveries.list("acme", DeliveryStore.Filter.NONE, null, 2);
         assertThat(first.items()).extracting(Delivery::id).containsExactly("dl-5", "dl-4");
-        assertThat(first.nextKey()).isEqualTo("dl-4");
+        assertThat(first.nextKey()).isEqualTo(clock.instant().plusSeconds(4).toEpochMilli() + ".dl-4");
 
-        Page<Delivery> second = deliveries.list("acme", null, null, first.nextKey(), 2);
+        Page<Delivery> second = deliveries.list("acme", DeliveryStore.Filter.NONE, next(first), 2);
         assertThat(second.items()).extracting(Delivery::id).containsExactly("dl-3", "dl-2");
 
-        Page<Delivery> last = deliveries.list("acme", null, null, second.nextKey(), 2);
+        Page<Delivery> last = deliveries.list("acme", DeliveryStore.Filter.NONE, next(second), 2);
         assertThat(last.items()).extracting(Delivery::id).containsExactly("dl-1");
         assertThat(last.nextKey()).isNull();
     }
@@ -617,24 +740,34 @@ abstract class StoreContractTest {
     @Test
     void filtersByEndpointAndStatus() {
         deliveriesExist();
-        assertThat(deliveries.list("acme", "ep-1", null, null, 10).items()).extracting(Delivery::id)
+        assertThat(ids("acme", new DeliveryStore.Filter("ep-1", null, null, null, null, null)))
                 .containsExactly("dl-4", "dl-3", "dl-1");
-        assertThat(deliveries.list("acme", null, Delivery.Status.FAILED, null, 10).items()).extracting(Delivery::id)
+        assertThat(ids("acme", new DeliveryStore.Filter(null, Delivery.Status.FAILED, null, null, null, null)))
                 .containsExactly("dl-4", "dl-2");
-        assertThat(deliveries.list("acme", "ep-2", Delivery.Status.PENDING, null, 10).items()).extracting(Delivery::id)
+        assertThat(ids("acme", new DeliveryStore.Filter("ep-2", Delivery.Status.PENDING, null, null, null, null)))
                 .containsExactly("dl-5");
-        assertThat(deliveries.list("acme", "ep-g", null, null, 10).items()).isEmpty();
+        assertThat(ids("acme", new DeliveryStore.Filter("ep-g", null, null, null, null, null))).isEmpty();
 
-        Page<Delivery> page = deliveries.list("acme", "ep-1", null, null, 1);
+        DeliveryStore.Filter ep1 = new DeliveryStore.Filter("ep-1", null, null, null, null, null);
+        Page<Delivery> page = deliveries.list("acme", ep1, null, 1);
         assertThat(page.items()).extracting(Delivery::id).containsExactly("dl-4");
-        assertThat(deliveries.list("acme", "ep-1", null, page.nextKey(), 1).items()).extracting(Delivery::id)
+        assertThat(deliveries.list("acme", ep1, next(page), 1).items()).extracting(Delivery::id)
                 .containsExactly("dl-3");
+    }
+
+    private List<String> ids(String tenantId, DeliveryStore.Filter filter) {
+        return deliveries.list(tenantId, filter, null, 100).items().stream().map(Delivery::id).toList();
+    }
+
+    private static Position next(Page<?> page) {
+        return Position.parse(page.nextKey()).orElseThrow();
     }
 
     @Test
     void aListCarriesTheDeliveryFieldsButNoEventsOrAttempts() {
         deliveriesExist();
-        Delivery d = deliveries.list("acme", null, Delivery.Status.DELIVERED, null, 10).items().getFirst();
+        Delivery d = deliveries.list("acme", new DeliveryStore.Filter(null, Delivery.Status.DELIVERED, null, null, null, null),
+                null, 10).items().getFirst();
 
         assertThat(d.tenantId()).isEqualTo("acme");
         assertThat(d.endpointId()).isEqualTo("ep-1");
@@ -676,7 +809,7 @@ abstract class StoreContractTest {
         assertThat(deliveries.get("acme", "dl-9")).isEmpty();
         assertThat(deliveries.get("globex", "dl-2")).isEmpty();
         assertThat(deliveries.get("acme", "dl-unknown")).isEmpty();
-        assertThat(deliveries.list("globex", null, null, null, 10).items()).extracting(Delivery::id).containsExactly("dl-9");
+        assertThat(ids("globex", DeliveryStore.Filter.NONE)).containsExactly("dl-9");
     }
 
     @Test
@@ -758,6 +891,323 @@ abstract class StoreContractTest {
         assertThat(count("SELECT COUNT(*) FROM delivery_events")).isEqualTo(20L);
         assertThat(batches.waiting(3)).singleElement().extracting(BatchStore.Waiting::count).isEqualTo(3);
         assertThat(batches.seal("no-such-endpoint", 20, clock.instant(), firstTen)).isEmpty();
+    }
+
+    // --- finding events and their deliveries (GET …/events, GET …/events/{id}, the delivery list's filters) -------------
+
+    EndpointSpec perEvent(List<String> types) {
+        return new EndpointSpec("https://partner.example/webhooks", "", types, Format.EVENT, Batching.defaults(),
+                RetryPolicy.exponentialDefault(), Map.of(), null, Duration.ofSeconds(10), 10, null, EndpointSpec.Ordering.NONE,
+                Status.ACTIVE);
+    }
+
+    /** acme: ep-batch (every type, sealed here by hand) and ep-paid (order.paid, one delivery per event); globex: ep-g. */
+    private BatchStore.Sealed eventsAndDeliveries() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+        endpoints.create(endpoint("ep-batch", "acme", spec(List.of())));
+        endpoints.create(endpoint("ep-paid", "acme", perEvent(List.of("order.paid"))));
+        endpoints.create(endpoint("ep-g", "globex", perEvent(List.of())));
+        events.publish("acme", List.of(new NewEvent("e1", "order.created", "{\"n\":1}"),
+                new NewEvent("e2", "order.paid", "{\"n\":2}", "key-7"), new NewEvent("e3", "user.created", "{\"n\":3}")),
+                clock.instant());
+        events.publish("globex", List.of(new NewEvent("e2", "order.paid", "{}")), clock.instant());
+        clock.tick(Duration.ofMinutes(1));
+        BatchStore.Sealer all = (queue, waiting, now) -> List.of(new BatchStore.Sealing("dl-batch", "batch", waiting,
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new BatchStore(db).seal("ep-batch", 100, clock.instant(), all).orElseThrow();
+    }
+
+    private String deliveryOf(String endpointId) {
+        return rows("SELECT id FROM deliveries WHERE endpoint_id = ?", endpointId).getFirst();
+    }
+
+    @Test
+    void sealingKeepsTheTypeOfEveryEventInADelivery() {
+        eventsAndDeliveries();
+
+        assertThat(rows("SELECT event_id, event_type FROM delivery_events WHERE delivery_id = 'dl-batch' ORDER BY position"))
+                .containsExactly("e1", "order.created", "e2", "order.paid", "e3", "user.created");
+        assertThat(rows("SELECT de.event_id, de.event_type FROM delivery_events de JOIN deliveries d ON d.id = de.delivery_id"
+                + " WHERE d.endpoint_id = 'ep-paid'")).as("sealed per event at publish").containsExactly("e2", "order.paid");
+    }
+
+    @Test
+    void deliveriesAreFoundByTheEventsTheyHoldEvenAfterTheEventsArePurged() {
+        eventsAndDeliveries();
+        String paid = deliveryOf("ep-paid");
+        String globex = deliveryOf("ep-g");
+
+        assertThat(ids("acme", filter(null, null, "e2", null))).containsExactlyInAnyOrder("dl-batch", paid);
+        assertThat(ids("acme", filter(null, null, "e1", null))).containsExactly("dl-batch");
+        assertThat(ids("globex", filter(null, null, "e2", null))).containsExactly(globex);
+        assertThat(ids("acme", filter(null, null, null, "order.paid"))).containsExactlyInAnyOrder("dl-batch", paid);
+        assertThat(ids("acme", filter(null, null, null, "user.created"))).containsExactly("dl-batch");
+        assertThat(ids("acme", filter(null, null, null, "batch"))).isEmpty();
+        assertThat(ids("acme", filter("ep-paid", null, "e2", "order.paid"))).containsExactly(paid);
+        assertThat(ids("acme", filter("ep-paid", null, "e1", null))).isEmpty();
+        assertThat(ids("acme", filter(null, Delivery.Status.PENDING, "e3", "user.created"))).containsExactly("dl-batch");
+
+        sql("DELETE FROM events");
+
+        assertThat(ids("acme", filter(null, null, null, "order.paid"))).containsExactlyInAnyOrder("dl-batch", paid);
+        assertThat(ids("acme", filter(null, null, "e3", null))).containsExactly("dl-batch");
+    }
+
+    @Test
+    void sinceAndUntilBoundTheCreationTimeOfDeliveries() {
+        deliveriesExist(); // created 1 s apart: dl-1 at +1 s … dl-5 at +5 s
+        Instant t = clock.instant();
+
+        assertThat(ids("acme", new DeliveryStore.Filter(null, null, null, null, t.plusSeconds(2), t.plusSeconds(4))))
+                .containsExactly("dl-3", "dl-2");
+        assertThat(ids("acme", new DeliveryStore.Filter(null, null, null, null, t.plusSeconds(4), null)))
+                .containsExactly("dl-5", "dl-4");
+        assertThat(ids("acme", new DeliveryStore.Filter(null, null, null, null, null, t.plusSeconds(2))))
+                .containsExactly("dl-1");
+        assertThat(ids("acme", new DeliveryStore.Filter("ep-1", Delivery.Status.FAILED, null, null, t, t.plusSeconds(5))))
+                .containsExactly("dl-4");
+    }
+
+    @Test
+    void aListPagesOnByTimeThenIdWhenManyShareOneMillisecond() {
+        deliveriesExist();
+        for (String id : List.of("dl-7b", "dl-7a", "dl-7c")) {
+            insertDelivery(id, "acme", "ep-2", "pending", 0, 7);
+        }
+        List<String> walked = new ArrayList<>();
+        Position after = null;
+        do {
+            Page<Delivery> page = deliveries.list("acme", DeliveryStore.Filter.NONE, after, 2);
+            page.items().forEach(x -> walked.add(x.id()));
+            after = page.nextKey() == null ? null : next(page);
+        } while (after != null);
+
+        assertThat(walked).containsExactly("dl-7c", "dl-7b", "dl-7a", "dl-5", "dl-4", "dl-3", "dl-2", "dl-1");
+    }
+
+    private static DeliveryStore.Filter filter(String endpointId, Delivery.Status status, String eventId, String eventType) {
+        return new DeliveryStore.Filter(endpointId, status, eventId, eventType, null, null);
+    }
+
+    private List<String> eventIds(String tenantId, RetainedEventStore.Filter filter) {
+        return new RetainedEventStore(db).list(tenantId, filter, null, 100).items().stream().map(RetainedEvent::id).toList();
+    }
+
+    @Test
+    void listsRetainedEventsNewestFirstByTypeAndTime() {
+        eventsAndDeliveries();
+        Instant t0 = clock.instant().minus(Duration.ofMinutes(1));
+        events.publish("acme", List.of(new NewEvent("e4", "order.paid", "{\"n\":4}")), clock.instant());
+
+        assertThat(eventIds("acme", RetainedEventStore.Filter.NONE)).containsExactly("e4", "e3", "e2", "e1");
+        assertThat(eventIds("acme", new RetainedEventStore.Filter("order.paid", null, null))).containsExactly("e4", "e2");
+        assertThat(eventIds("acme", new RetainedEventStore.Filter(null, clock.instant(), null))).containsExactly("e4");
+        assertThat(eventIds("acme", new RetainedEventStore.Filter(null, t0, clock.instant()))).containsExactly("e3", "e2", "e1");
+        assertThat(eventIds("acme", new RetainedEventStore.Filter("order.paid", null, clock.instant()))).containsExactly("e2");
+        assertThat(eventIds("globex", RetainedEventStore.Filter.NONE)).containsExactly("e2");
+
+        RetainedEvent e2 = new RetainedEventStore(db).list("acme", new RetainedEventStore.Filter("order.paid", null, null), null, 10)
+                .items().get(1);
+        assertThat(e2).isEqualTo(new RetainedEvent(e2.seq(), "e2", "order.paid", t0, "key-7", "{\"n\":2}", List.of()));
+
+        RetainedEventStore store = new RetainedEventStore(db);
+        Page<RetainedEvent> first = store.list("acme", RetainedEventStore.Filter.NONE, null, 3);
+        assertThat(first.items()).extracting(RetainedEvent::id).containsExactly("e4", "e3", "e2");
+        Page<RetainedEvent> rest = store.list("acme", RetainedEventStore.Filter.NONE, Position.parseNumbered(first.nextKey()).orElseThrow(), 3);
+        assertThat(rest.items()).extracting(RetainedEvent::id).containsExactly("e1");
+        assertThat(rest.nextKey()).isNull();
+    }
+
+    @Test
+    void aPageOfEventsEndsEarlyWhenTheirDataPassesItsBudget() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        String mib = "{\"x\":\"" + "a".repeat((int) (RetainedEventStore.PAGE_DATA_BYTES / 4) - 8) + "\"}";
+        List<NewEvent> big = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            big.add(new NewEvent("big-" + i, "order.paid", mib));
+        }
+        events.publish("acme", big, clock.instant());
+        RetainedEventStore store = new RetainedEventStore(db);
+
+        Page<RetainedEvent> first = store.list("acme", RetainedEventStore.Filter.NONE, null, 250);
+        assertThat(first.items()).extracting(RetainedEvent::id).containsExactly("big-5", "big-4", "big-3", "big-2");
+        Page<RetainedEvent> second = store.list("acme", RetainedEventStore.Filter.NONE, Position.parseNumbered(first.nextKey()).orElseThrow(), 250);
+        assertThat(second.items()).extracting(RetainedEvent::id).containsExactly("big-1", "big-0");
+        assertThat(second.nextKey()).isNull();
+        assertThat(second.items().getFirst().data()).isEqualTo(mib);
+    }
+
+    @Test
+    void anEventIsReadWithEveryDeliveryThatCarriesItAndOnlyByItsTenant() {
+        eventsAndDeliveries();
+        String paid = deliveryOf("ep-paid");
+        RetainedEventStore store = new RetainedEventStore(db);
+
+        RetainedEvent e2 = store.get("acme", "e2").orElseThrow();
+        assertThat(e2.data()).isEqualTo("{\"n\":2}");
+        assertThat(e2.deliveries()).containsExactly(
+                new RetainedEvent.DeliveryRef(paid, "ep-paid", Delivery.Status.PENDING),
+                new RetainedEvent.DeliveryRef("dl-batch", "ep-batch", Delivery.Status.PENDING));
+        assertThat(store.get("acme", "e1").orElseThrow().deliveries()).extracting(RetainedEvent.DeliveryRef::id)
+                .containsExactly("dl-batch");
+        assertThat(store.get("globex", "e2").orElseThrow().deliveries()).extracting(RetainedEvent.DeliveryRef::id)
+                .containsExactly(deliveryOf("ep-g"));
+        assertThat(store.get("globex", "e1")).isEmpty();
+        assertThat(store.get("acme", "nobody")).isEmpty();
+    }
+
+    @Test
+    void anIdPublishedAgainAfterItsEventWasPurgedDoesNotInheritTheOldDeliveries() {
+        eventsAndDeliveries();
+        sql("DELETE FROM events WHERE tenant_id = 'acme' AND id = 'e1'"); // as retention does
+
+        events.publish("acme", List.of(new NewEvent("e1", "order.created", "{\"again\":true}")), clock.instant());
+
+        RetainedEvent again = new RetainedEventStore(db).get("acme", "e1").orElseThrow();
+        assertThat(again.data()).isEqualTo("{\"again\":true}");
+        assertThat(again.deliveries()).isEmpty();
+        assertThat(ids("acme", filter(null, null, "e1", null))).as("the filter is by id: the old delivery still holds it")
+                .containsExactly("dl-batch");
+    }
+
+    /** A list query's filter and the index that must serve it: the first one read, on SQLite. */
+    private record Served<F>(F filter, String index, String alsoIndex) {
+    }
+
+    /**
+     * Every filter of the two lists has an index that narrows it: no plan reads a whole table. On SQLite (which
+     * keeps no statistics here, so its plans are the same on a full database) the list starts from the filter's own
+     * index; on PostgreSQL, whose plans follow statistics, sequential scans are turned off to show that an index
+     * serves each (docs/architecture.md, "Indexes of the lists", has the plans on a populated database).
+     */
+    @Test
+    void everyListFilterIsServedByAnIndex() {
+        Instant t = clock.instant();
+        List<Served<DeliveryStore.Filter>> deliveryFilters = List.of(
+                new Served<>(DeliveryStore.Filter.NONE, "deliveries_by_tenant", null),
+                new Served<>(filter("ep-1", null, null, null), "deliveries_by_endpoint", null),
+                new Served<>(filter(null, Delivery.Status.FAILED, null, null), "deliveries_by_tenant_status", null),
+                new Served<>(filter(null, null, "e1", null), "delivery_events_by_event", null),
+                // why: walks the tenant's deliveries newest first and probes the type's index for each
+                new Served<>(filter(null, null, null, "order.paid"), "deliveries_by_tenant", "delivery_events_by_type"),
+                new Served<>(new DeliveryStore.Filter(null, null, null, null, t, t.plusSeconds(60)), "deliveries_by_tenant (tenant_id=? AND created_at>?", null),
+                new Served<>(new DeliveryStore.Filter("ep-1", Delivery.Status.FAILED, "e1", "order.paid", t, t.plusSeconds(60)),
+                        "delivery_events_by_event", "delivery_events_by_type"));
+        for (Served<DeliveryStore.Filter> served : deliveryFilters) {
+            for (Position after : java.util.Arrays.asList(null, new Position(t.toEpochMilli(), "dl-x"))) {
+                assertServed(served, plan(DeliveryStore.listing("acme", served.filter(), after, 50)));
+            }
+        }
+        List<Served<RetainedEventStore.Filter>> eventFilters = List.of(
+                new Served<>(RetainedEventStore.Filter.NONE, "events_by_tenant", null),
+                new Served<>(new RetainedEventStore.Filter("order.paid", null, null), "events_by_tenant_type", null),
+                new Served<>(new RetainedEventStore.Filter(null, t, t.plusSeconds(60)), "events_by_tenant (tenant_id=? AND created_at>?", null));
+        for (Served<RetainedEventStore.Filter> served : eventFilters) {
+            for (Position after : java.util.Arrays.asList(null, new Position(t.toEpochMilli(), "7"))) {
+                assertServed(served, plan(RetainedEventStore.sizes("acme", served.filter(), after, 50)));
+            }
+        }
+    }
+
+    private void assertServed(Served<?> served, String plan) {
+        var that = assertThat(plan).as("%s", served.filter());
+        if (db.dialect() == Dialect.SQLITE) {
+            String first = plan.lines().filter(l -> l.contains("SEARCH") || l.contains("SCAN")).findFirst().orElseThrow();
+            assertThat(first).as("the first step of %s in%n%s", served.filter(), plan).contains("SEARCH").contains(served.index());
+            that.doesNotContainPattern("SCAN (d|deliveries|de|delivery_events|events)\\b");
+        } else {
+            String index = served.alsoIndex() != null ? served.alsoIndex() : served.index().replaceFirst(" .*", "");
+            that.contains(index).doesNotContain("Seq Scan");
+        }
+        if (served.alsoIndex() != null) {
+            that.contains(served.alsoIndex());
+        }
+    }
+
+    /** The query plan of {@code statement}, one line per step. */
+    private String plan(Statement statement) {
+        boolean sqlite = db.dialect() == Dialect.SQLITE;
+        return db.read(c -> {
+            if (!sqlite) {
+                c.createStatement().execute("SET enable_seqscan = off");
+            }
+            try (PreparedStatement ps = c.prepareStatement((sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + statement.sql())) {
+                Sql.bind(ps, statement.params());
+                StringBuilder plan = new StringBuilder();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        plan.append(rs.getString(sqlite ? 4 : 1)).append('\n');
+                    }
+                }
+                return plan.toString();
+            } finally {
+                if (!sqlite) {
+                    c.createStatement().execute("RESET enable_seqscan");
+                }
+            }
+        });
+    }
+
+    /** A new database without Herald's schema: its JDBC URL. */
+    protected abstract String emptyDatabase();
+
+    /** Opens (and migrates) the database of {@link #emptyDatabase}'s URL. */
+    protected abstract Database open(String url);
+
+    @Test
+    void theMigrationFillsInTheTypesOfDeliveriesSealedBeforeIt() throws Exception {
+        String url = emptyDatabase();
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations(db.dialect().migrations())
+                .target(versionBefore(7, db)).load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+            s.execute("INSERT INTO tenants (id, name, created_at) VALUES ('acme', 'Acme', 0)");
+            s.execute("INSERT INTO endpoints (id, tenant_id, url, description, event_types, format, batch_max_events,"
+                    + " batch_window_ms, retry_policy, retry_max_attempts, retry_on, headers, secret, timeout_ms, max_concurrency,"
+                    + " status, created_at, updated_at) VALUES ('ep', 'acme', 'https://x', '', '[]', 'batch', 100, 1000,"
+                    + " 'polynomial', 26, 'non_2xx', '{}', 's', 1000, 8, 'active', 0, 0)");
+            s.execute("INSERT INTO events (tenant_id, id, type, data, created_at) VALUES ('acme', 'kept', 'order.paid', '{}', 0)");
+            long kept = Long.parseLong(one(c, "SELECT seq FROM events WHERE id = 'kept'"));
+            for (String[] delivery : new String[][] {{"dl-batch", "batch"}, {"dl-alone", "order.refunded"}}) {
+                s.execute("INSERT INTO deliveries (id, tenant_id, endpoint_id, status, event_type, event_count, body, created_at)"
+                        + " VALUES ('" + delivery[0] + "', 'acme', 'ep', 'failed', '" + delivery[1] + "', 1, 'x', 0)");
+            }
+            s.execute("INSERT INTO delivery_events (delivery_id, position, event_seq, event_id) VALUES"
+                    + " ('dl-batch', 0, " + kept + ", 'kept'), ('dl-batch', 1, 999998, 'purged'), ('dl-alone', 0, 999999, 'purged-alone')");
+        }
+
+        try (Database migrated = open(url)) {
+            var store = new DeliveryStore(migrated);
+            List<String> types = migrated.read(c -> Sql.list(c, "SELECT event_id, event_type FROM delivery_events ORDER BY event_id",
+                    rs -> rs.getString(1) + "=" + rs.getString(2)));
+            assertThat(types).as("from the retained event, from a per-event delivery, and unknown where neither is left")
+                    .containsExactly("kept=order.paid", "purged=null", "purged-alone=order.refunded");
+            assertThat(store.list("acme", filter(null, null, null, "order.paid"), null, 10).items()).extracting(Delivery::id)
+                    .containsExactly("dl-batch");
+            assertThat(store.list("acme", filter(null, null, null, "order.refunded"), null, 10).items()).extracting(Delivery::id)
+                    .containsExactly("dl-alone");
+        }
+    }
+
+    /** The newest migration older than {@code version}, so a test can stop the schema just before it. */
+    static String versionBefore(int version, Database db) {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/main/resources",
+                db.dialect().migrations().substring("classpath:".length()));
+        try (var files = java.nio.file.Files.list(dir)) {
+            return Integer.toString(files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+                    .filter(v -> v < version).max().orElseThrow());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String one(java.sql.Connection c, String sql) throws java.sql.SQLException {
+        try (var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     // --- claims, leases and fencing (as db-scheduler's and JobRunr's suites test them) ------------------------------
@@ -1012,5 +1462,54 @@ abstract class StoreContractTest {
                 }
             }
         });
+    }
+
+    @Test
+    void queueHealthCountsPendingDeliveriesOfLiveEndpointsAndRanksTheBacklogs() {
+        QueueStore queue = new QueueStore(db);
+        Instant now = clock.instant().plusSeconds(5);
+        QueueStore.Health empty = queue.health(now, 50);
+        assertThat(empty).isEqualTo(new QueueStore.Health(0, 0, 0, null, List.of()));
+
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        tenants.create(new Tenant("globex", "Globex", clock.instant()));
+        endpoints.create(endpoint("ep-a", "acme", spec(List.of())));
+        endpoints.create(endpoint("ep-b", "acme", spec(List.of()).withStatus(Status.PAUSED)));
+        endpoints.create(endpoint("ep-g", "globex", spec(List.of())));
+        endpoints.create(endpoint("ep-gone", "acme", spec(List.of())));
+        insertDelivery("a-1", "acme", "ep-a", "pending", 0, 0);
+        insertDelivery("a-2", "acme", "ep-a", "pending", 2, 1);
+        insertDelivery("a-3", "acme", "ep-a", "pending", 0, 2);
+        insertDelivery("a-done", "acme", "ep-a", "delivered", 1, 0);
+        insertDelivery("a-failed", "acme", "ep-a", "failed", 26, 0);
+        insertDelivery("b-later", "acme", "ep-b", "pending", 0, 10);
+        insertDelivery("g-1", "globex", "ep-g", "pending", 1, 3);
+        insertDelivery("gone-1", "acme", "ep-gone", "pending", 0, 0);
+        assertThat(endpoints.delete("acme", "ep-gone", clock.instant())).isTrue();
+
+        QueueStore.Health h = queue.health(now, 50);
+
+        assertThat(h.pending()).as("pending deliveries of live endpoints").isEqualTo(5);
+        assertThat(h.due()).as("pending and due by now").isEqualTo(4);
+        assertThat(h.retrying()).as("pending after an attempt").isEqualTo(2);
+        assertThat(h.oldestDueAt()).isEqualTo(clock.instant());
+        assertThat(h.endpoints()).containsExactly(
+                new QueueStore.EndpointBacklog("acme", "ep-a", "https://partner.example/webhooks", "active", 3, 3, 1, clock.instant()),
+                new QueueStore.EndpointBacklog("globex", "ep-g", "https://partner.example/webhooks", "active", 1, 1, 1, clock.instant().plusSeconds(3)),
+                new QueueStore.EndpointBacklog("acme", "ep-b", "https://partner.example/webhooks", "paused", 1, 0, 0, null));
+        assertThat(queue.health(now, 2).endpoints()).extracting(QueueStore.EndpointBacklog::endpointId).containsExactly("ep-a", "ep-g");
+    }
+
+    @Test
+    void aDeliverysRequestIsItsEventTypeAndSealedBodyForItsTenantOnly() {
+        tenants.create(new Tenant("acme", "Acme", clock.instant()));
+        endpoints.create(endpoint("ep-a", "acme", spec(List.of())));
+        insertDelivery("d-1", "acme", "ep-a", "pending", 0, 0);
+
+        DeliveryStore.Request r = deliveries.request("acme", "d-1").orElseThrow();
+        assertThat(r.eventType()).isEqualTo("batch");
+        assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"batch_id\":\"x\"}");
+        assertThat(deliveries.request("globex", "d-1")).isEmpty();
+        assertThat(deliveries.request("acme", "nope")).isEmpty();
     }
 }

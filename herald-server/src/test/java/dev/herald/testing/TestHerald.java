@@ -149,7 +149,16 @@ public final class TestHerald implements AutoCloseable {
         return sendBytes(method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), token);
     }
 
+    /** A request without a body or token, with extra headers (e.g. If-None-Match). */
+    public Response sendWith(String method, String path, Map<String, String> headers) {
+        return sendBytes(method, path, null, null, headers);
+    }
+
     public Response sendBytes(String method, String path, byte[] body, String token) {
+        return sendBytes(method, path, body, token, Map.of());
+    }
+
+    private Response sendBytes(String method, String path, byte[] body, String token, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -159,6 +168,7 @@ public final class TestHerald implements AutoCloseable {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = null;

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Real deliveries from a real Herald, on loopback, verified with the library: what partners will receive.
- * (Herald signs only with HMAC so far; ed25519 deliveries come when endpoints gain {@code signing: "ed25519"}.)
+ * Real deliveries from a real Herald, on loopback, verified with the library: what partners will receive, signed
+ * with an HMAC secret ({@code whsec_}) or with an ed25519 key pair whose public key ({@code whpk_}) Herald shows.
  */
 class HeraldDeliveriesTest {
     private static final String ADMIN = "receiver-test-admin-token-0123456789";
@@ -159,6 +159,97 @@ class HeraldDeliveriesTest {
             assertThatThrownBy(() -> verified(r, unrelated)).isInstanceOf(WebhookVerificationException.class)
                     .hasMessageStartingWith("signature does not match");
         }
+    }
+
+    @Test
+    void anEd25519EventDeliveryVerifiesWithTheEndpointsPublicKeyAndNotWithAnotherKey() throws Exception {
+        try (RecordingReceiver receiver = new RecordingReceiver()) {
+            JsonNode created = endpoint("ed-event", receiver.url(), "\"format\":\"event\",\"signing\":\"ed25519\"");
+            String publicKey = created.get("public_key").stringValue();
+            assertThat(publicKey).startsWith("whpk_");
+            assertThat(created.has("secret")).isFalse();
+            publish("ed-event", "evt-1");
+
+            Received r = receiver.next();
+            VerifiedWebhook webhook = verified(r, publicKey);
+
+            assertThat(r.header("webhook-signature")).startsWith("v1a,").doesNotContain(" ");
+            assertThat(webhook.id()).isEqualTo(r.header("X-Webhook-Delivery"));
+            assertFresh(webhook);
+            assertThat(Json.parse(new String(r.body(), StandardCharsets.UTF_8)).get("delivery_key").stringValue())
+                    .isEqualTo(webhook.id());
+            assertThatThrownBy(() -> verified(r, otherPublicKey())).isInstanceOf(WebhookVerificationException.class)
+                    .hasMessageStartingWith("signature does not match");
+            String unrelatedSecret = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+            assertThatThrownBy(() -> verified(r, unrelatedSecret)).isInstanceOf(WebhookVerificationException.class)
+                    .hasMessageContaining("carries v1a signatures and the keys given verify only v1");
+        }
+    }
+
+    @Test
+    void anEd25519BatchDeliveryVerifiesWithTheEndpointsPublicKey() throws Exception {
+        try (RecordingReceiver receiver = new RecordingReceiver()) {
+            String publicKey = endpoint("ed-batched", receiver.url(), "\"signing\":\"ed25519\","
+                    + "\"batch\":{\"max_events\":2,\"window_ms\":60000}").get("public_key").stringValue();
+            call("POST", "/v1/tenants/ed-batched/events/bulk", "{\"events\":[{\"id\":\"evt-1\",\"type\":\"order.paid\",\"data\":{}},"
+                    + "{\"id\":\"evt-2\",\"type\":\"order.paid\",\"data\":{}}]}", 202);
+
+            Received r = receiver.next();
+            VerifiedWebhook webhook = verified(r, publicKey);
+
+            assertFresh(webhook);
+            JsonNode body = Json.parse(new String(r.body(), StandardCharsets.UTF_8));
+            assertThat(body.get("batch_id").stringValue()).isEqualTo(webhook.id());
+            assertThat(body.get("count").intValue()).isEqualTo(2);
+            assertThat(r.header("X-Webhook-Event")).isEqualTo("batch");
+        }
+    }
+
+    @Test
+    void afterAnEd25519RotationEachPublicKeyVerifiesAlone() throws Exception {
+        try (RecordingReceiver receiver = new RecordingReceiver()) {
+            JsonNode created = endpoint("ed-rotating", receiver.url(), "\"format\":\"event\",\"signing\":\"ed25519\"");
+            String oldKey = created.get("public_key").stringValue();
+            JsonNode rotated = call("POST", "/v1/tenants/ed-rotating/endpoints/" + created.get("id").stringValue()
+                    + "/rotate-secret", null, 200);
+            String newKey = rotated.get("public_key").stringValue();
+            assertThat(rotated.get("previous_public_key").stringValue()).isEqualTo(oldKey);
+            publish("ed-rotating", "evt-1");
+
+            Received r = receiver.next();
+
+            assertThat(newKey).isNotEqualTo(oldKey);
+            assertThat(r.header("webhook-signature").split(" ")).as("one v1a signature per live key").hasSize(2)
+                    .allSatisfy(s -> assertThat(s).startsWith("v1a,"));
+            String id = r.header("webhook-id");
+            assertThat(verified(r, newKey).id()).isEqualTo(id);
+            assertThat(verified(r, oldKey).id()).isEqualTo(id);
+            assertThatThrownBy(() -> verified(r, otherPublicKey())).isInstanceOf(WebhookVerificationException.class);
+        }
+    }
+
+    @Test
+    void whileAnEndpointSwitchesFromHmacToEd25519BothTheOldSecretAndTheNewPublicKeyVerify() throws Exception {
+        try (RecordingReceiver receiver = new RecordingReceiver()) {
+            JsonNode created = endpoint("switching", receiver.url(), "\"format\":\"event\"");
+            String secret = created.get("secret").stringValue();
+            JsonNode switched = call("PATCH", "/v1/tenants/switching/endpoints/" + created.get("id").stringValue(),
+                    "{\"signing\":\"ed25519\"}", 200);
+            String publicKey = switched.get("public_key").stringValue();
+            publish("switching", "evt-1");
+
+            Received r = receiver.next();
+
+            assertThat(r.header("webhook-signature").split(" ")).hasSize(2);
+            assertThat(verified(r, secret).id()).as("a receiver not yet switched").isEqualTo(r.header("webhook-id"));
+            assertThat(verified(r, publicKey).id()).as("a receiver already switched").isEqualTo(r.header("webhook-id"));
+        }
+    }
+
+    /** A public key of a pair made here, which signed nothing Herald sent. */
+    private static String otherPublicKey() throws Exception {
+        byte[] x509 = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded();
+        return "whpk_" + Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(x509, x509.length - 32, x509.length));
     }
 
     @Test
