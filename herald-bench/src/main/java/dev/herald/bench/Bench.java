@@ -58,13 +58,23 @@ final class Bench {
     /** The loopback receiver, while {@link #run} runs; forgets everything before each scenario. */
     private Receiver receiver;
 
-    Bench(Sizes sizes, Path launcher, Optional<String> databaseUrl, PrintStream out, java.util.Set<String> only) {
+    /** Settings given to every Herald on top of the bench's own ({@code --herald-env}). */
+    private final Map<String, String> heraldEnv;
+    /** Heralds per scenario: 1, or 2 sharing one PostgreSQL database. */
+    private final int nodes;
+
+    Bench(Sizes sizes, Path launcher, Optional<String> databaseUrl, Map<String, String> heraldEnv, int nodes, PrintStream out,
+          java.util.Set<String> only) {
         this.only = only;
+        this.heraldEnv = Map.copyOf(heraldEnv);
+        this.nodes = nodes;
         this.sizes = sizes;
         this.launcher = launcher;
         this.databaseUrl = databaseUrl;
         this.out = out;
-        this.report = new Report(sizes, databaseUrl.isPresent() ? "postgresql" : "sqlite");
+        // why: names only, never values: a setting may hold a credential
+        this.report = new Report(sizes, (databaseUrl.isPresent() ? "postgresql" : "sqlite") + (nodes == 2 ? ", 2 nodes" : "")
+                + (heraldEnv.isEmpty() ? "" : ", Herald given " + String.join(", ", new java.util.TreeSet<>(heraldEnv.keySet()))));
         this.http = client();
     }
 
@@ -133,7 +143,7 @@ final class Bench {
      */
     private void prepare() throws IOException {
         long t0 = System.nanoTime();
-        try (HeraldProcess h = HeraldProcess.start(launcher, databaseUrl, http)) {
+        try (HeraldProcess h = HeraldProcess.start(launcher, databaseUrl, heraldEnv, http)) {
             List<String> cmd = h.commandLine();
             if (!cmd.isEmpty() && !Path.of(cmd.get(0)).getFileName().toString().startsWith("java")) {
                 throw new IllegalStateException("the launcher did not exec the JVM (process " + h.pid + " runs " + cmd.get(0)
@@ -186,14 +196,28 @@ final class Bench {
     }
 
     private Report.Run withHerald(WithHerald body) throws Exception {
-        try (HeraldProcess h = HeraldProcess.start(launcher, databaseUrl, http)) {
+        try (HeraldProcess h = HeraldProcess.start(launcher, databaseUrl, heraldEnv, http)) {
             Load.seed(h);
-            try {
-                Report.Run r = body.run(h);
-                return r.withPeakRss(h.peakRss());
-            } catch (Exception | Error e) {
-                throw new IllegalStateException(e.getMessage() + "\n--- child log ---\n" + h.logTail(), e);
+            if (nodes == 1) {
+                return measure(body, h, null);
             }
+            // why: a second node on the same database claims and delivers beside the first; load goes to the first
+            try (HeraldProcess second = h.peer(launcher, heraldEnv)) {
+                return measure(body, h, second);
+            }
+        }
+    }
+
+    private static Report.Run measure(WithHerald body, HeraldProcess h, HeraldProcess second) throws Exception {
+        try {
+            Report.Run r = body.run(h);
+            if (second != null) {
+                r.figure("peak RSS, second node (MiB)", second.peakRss() / (1024.0 * 1024.0));
+            }
+            return r.withPeakRss(h.peakRss());
+        } catch (Exception | Error e) {
+            throw new IllegalStateException(e.getMessage() + "\n--- child log ---\n" + h.logTail()
+                    + (second == null ? "" : "\n--- second node's log ---\n" + second.logTail()), e);
         }
     }
 
@@ -205,7 +229,7 @@ final class Bench {
         List<Double> ready = new ArrayList<>();
         long rss = 0;
         for (int i = 0; i < n; i++) {
-            try (HeraldProcess h = HeraldProcess.start(launcher, databaseUrl, http)) {
+            try (HeraldProcess h = HeraldProcess.start(launcher, databaseUrl, heraldEnv, http)) {
                 ready.add(h.startToReady.toNanos() / 1e6);
                 rss = Math.max(rss, h.peakRss());
             }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +46,8 @@ final class HeraldProcess implements AutoCloseable {
     final long readyAt;
     private final Process process;
     private final Path dataDir;
+    /** The JDBC URL Herald was given (its own database on the bench's PostgreSQL), or null on SQLite. */
+    private final String databaseUrl;
     private final OkHttpClient http;
     private final Poster poster;
     private final Optional<String> adminJdbcUrl;
@@ -54,8 +57,9 @@ final class HeraldProcess implements AutoCloseable {
     private volatile boolean closed;
 
     private HeraldProcess(Process process, long launchedAt, String base, Path dataDir, OkHttpClient http,
-                          Optional<String> adminJdbcUrl, String dbName) throws InterruptedException {
+                          Optional<String> adminJdbcUrl, String dbName, String databaseUrl) throws InterruptedException {
         this.process = process;
+        this.databaseUrl = databaseUrl;
         this.pid = process.pid();
         this.base = base;
         this.dataDir = dataDir;
@@ -82,33 +86,54 @@ final class HeraldProcess implements AutoCloseable {
      * @param launcher the repository's {@code herald} script
      * @param databaseUrl a PostgreSQL server to create a fresh database on, or empty for SQLite
      */
-    static HeraldProcess start(Path launcher, Optional<String> databaseUrl, OkHttpClient http) throws IOException, InterruptedException {
+    static HeraldProcess start(Path launcher, Optional<String> databaseUrl, Map<String, String> env, OkHttpClient http)
+            throws IOException, InterruptedException {
+        Optional<String> admin = databaseUrl.map(HeraldProcess::toJdbc);
+        if (admin.isEmpty()) {
+            return launch(launcher, null, env, http, admin, null);
+        }
+        String dbName = "herald_bench_" + ProcessHandle.current().pid() + "_" + NEXT_DB.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(admin.get())) {
+            c.createStatement().execute("CREATE DATABASE " + dbName);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the bench database " + dbName + ": " + e.getMessage(), e);
+        }
+        String heraldDb = admin.get().replaceFirst("/[^/?]*(\\?|$)", "/" + dbName + "$1");
+        return launch(launcher, heraldDb, env, http, admin, dbName);
+    }
+
+    /**
+     * A second node on this Herald's PostgreSQL database (the same data, its own port and data directory): it claims
+     * and delivers beside this one. Closing it leaves the database alone; this node drops it when it is closed.
+     */
+    HeraldProcess peer(Path launcher, Map<String, String> env) throws IOException, InterruptedException {
+        if (databaseUrl == null) {
+            throw new IllegalStateException("a second node needs PostgreSQL (--database-url); SQLite is one node");
+        }
+        return launch(launcher, databaseUrl, env, http, Optional.empty(), null);
+    }
+
+    private static HeraldProcess launch(Path launcher, String heraldDb, Map<String, String> env, OkHttpClient http,
+                                        Optional<String> admin, String dbName) throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("herald-bench");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Optional<String> admin = databaseUrl.map(HeraldProcess::toJdbc);
-        String dbName = null;
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve", "--port", Integer.toString(port),
                 "--data-dir", dataDir.toString(), "--admin-token", ADMIN_TOKEN);
         // why: the receiver is on loopback, which Herald refuses as a target unless told otherwise
         pb.environment().put("HERALD_ALLOW_PRIVATE_TARGETS", "true");
         pb.environment().remove("HERALD_DATABASE_URL");
-        if (admin.isPresent()) {
-            dbName = "herald_bench_" + ProcessHandle.current().pid() + "_" + NEXT_DB.incrementAndGet();
-            try (Connection c = DriverManager.getConnection(admin.get())) {
-                c.createStatement().execute("CREATE DATABASE " + dbName);
-            } catch (SQLException e) {
-                deleteTree(dataDir);
-                throw new IllegalStateException("cannot create the bench database " + dbName + ": " + e.getMessage(), e);
-            }
-            pb.environment().put("HERALD_DATABASE_URL", admin.get().replaceFirst("/[^/?]*(\\?|$)", "/" + dbName + "$1"));
+        if (heraldDb != null) {
+            pb.environment().put("HERALD_DATABASE_URL", heraldDb);
         }
+        // why: last, so a measurement may set any of Herald's settings (HERALD_OTEL_ENDPOINT for tracing's cost, say)
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(new File(dataDir.toFile(), "child.log"));
         long launchedAt = System.nanoTime();
         Process p = pb.start();
-        return new HeraldProcess(p, launchedAt, "http://127.0.0.1:" + port, dataDir, http, admin, dbName);
+        return new HeraldProcess(p, launchedAt, "http://127.0.0.1:" + port, dataDir, http, admin, dbName, heraldDb);
     }
 
     /** The command line of the running JVM (after the launcher's {@code exec}), from {@code /proc}; empty where there is none. */
