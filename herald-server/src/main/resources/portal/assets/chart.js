@@ -1,36 +1,48 @@
-// Deliveries and failures over time as a stacked bar chart, drawn as SVG (attributes only, no style, no
-// library): each bar has a <title>, so hovering shows its numbers, and the chart has a text summary.
+// Deliveries and failures over time as a stacked bar chart, with the attempts made as a line over it, drawn as
+// SVG (attributes only, no style, no library). Each bucket has a <title>, so hovering shows its numbers, the
+// chart has a text summary, and the numbers themselves are in a table beside it for screen readers and keyboards.
 
-import { h, s, number } from './ui.js';
+import { h, s, number, table } from './ui.js';
 
 const H = 200;
 const PAD = { top: 12, right: 8, bottom: 26, left: 40 };
 
 /**
- * buckets: [{start, delivered, failed, ...}]; series: [{key, label, cls}] stacked bottom-up.
- * bucketMs: the width of one bucket, for the hover text.
+ * buckets: [{start, delivered, failed, attempts, ...}] as the stats route gives them; series: [{key, label, cls}]
+ * stacked bottom-up; line: an optional {key, label, cls} drawn over the bars. bucketMs: the width of one bucket.
  */
-export function barChart({ buckets, series, bucketMs, label }) {
-  const sums = series.map((sr) => `${number(buckets.reduce((n, b) => n + (b[sr.key] ?? 0), 0))} ${sr.label.toLowerCase()}`);
+export function barChart({ buckets, series, line, bucketMs, label }) {
+  const all = line ? [...series, line] : series;
+  const sums = all.map((sr) => `${number(buckets.reduce((n, b) => n + (b[sr.key] ?? 0), 0))} ${sr.label.toLowerCase()}`);
   const holder = h('div', { class: 'chart-holder' });
+  const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const active = buckets.filter((b) => all.some((sr) => b[sr.key]));
   const figure = h('figure', { class: 'chart' }, holder,
-    h('figcaption', { class: 'chart-legend' }, series.map((sr) => h('span', { class: 'legend-item' },
-      h('span', { class: `legend-swatch ${sr.cls}`, 'aria-hidden': 'true' }), sr.label))));
+    h('figcaption', { class: 'chart-legend' },
+      series.map((sr) => h('span', { class: 'legend-item' }, h('span', { class: `legend-swatch ${sr.cls}`, 'aria-hidden': 'true' }), sr.label)),
+      line ? h('span', { class: 'legend-item' }, h('span', { class: `legend-line ${line.cls}`, 'aria-hidden': 'true' }), line.label) : null),
+    h('details', { class: 'chart-table' }, h('summary', {}, 'Show the numbers'),
+      h('p', { class: 'muted small' }, `${label}: ${sums.join(', ')}. Periods with nothing in them are left out.`),
+      table([
+        { label: bucketMs >= 3_600_000 ? 'Hour starting' : 'Five minutes from', cell: (b) => h('time', { datetime: b.start }, full.format(new Date(b.start))) },
+        ...all.map((sr) => ({ label: sr.label, cell: (b) => number(b[sr.key]) })),
+      ], active, { caption: label })));
   // why: drawn at the width it is shown at, so its text keeps one size on a phone and on a wide screen
   let drawn = 0;
   new ResizeObserver(() => {
     const width = Math.round(holder.clientWidth);
     if (width > 0 && width !== drawn) {
       drawn = width;
-      holder.replaceChildren(svg({ buckets, series, bucketMs, label: `${label}: ${sums.join(', ')}`, W: width }));
+      holder.replaceChildren(svg({ buckets, series, line, bucketMs, label: `${label}: ${sums.join(', ')}`, W: width }));
     }
   }).observe(holder);
   return figure;
 }
 
-function svg({ buckets, series, bucketMs, label, W }) {
+function svg({ buckets, series, line, bucketMs, label, W }) {
   const totals = buckets.map((b) => series.reduce((n, sr) => n + (b[sr.key] ?? 0), 0));
-  const max = niceMax(Math.max(1, ...totals));
+  const lineValues = line ? buckets.map((b) => b[line.key] ?? 0) : [];
+  const max = niceMax(Math.max(1, ...totals, ...lineValues));
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
   const step = innerW / Math.max(1, buckets.length);
@@ -60,7 +72,7 @@ function svg({ buckets, series, bucketMs, label, W }) {
       return r;
     });
     const start = new Date(b.start);
-    const tip = `${full.format(start)}: ` + series.map((sr) => `${number(b[sr.key] ?? 0)} ${sr.label.toLowerCase()}`).join(', ');
+    const tip = `${full.format(start)}: ` + (line ? [...series, line] : series).map((sr) => `${number(b[sr.key] ?? 0)} ${sr.label.toLowerCase()}`).join(', ');
     return s('g', { class: 'chart-bar' },
       s('title', {}, tip),
       // why: an invisible full-height target, so hovering an empty or thin bar still shows its numbers
@@ -69,7 +81,12 @@ function svg({ buckets, series, bucketMs, label, W }) {
       i % labelEvery === 0 ? s('text', { x: x + barW / 2, y: H - 8, 'text-anchor': 'middle', class: 'chart-axis' }, fmt.format(start)) : null);
   });
 
-  return s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': label, class: 'chart-svg' }, grid, bars);
+  // why: the attempts line passes through each bucket's centre; one point alone is drawn as a dot
+  const points = lineValues.map((v, i) => `${(PAD.left + i * step + step / 2).toFixed(1)},${y(v).toFixed(1)}`);
+  const drawnLine = !line ? null : points.length > 1
+    ? s('polyline', { points: points.join(' '), class: `chart-line ${line.cls}`, fill: 'none' })
+    : s('circle', { cx: PAD.left + step / 2, cy: y(lineValues[0] ?? 0), r: 3, class: `chart-dot ${line.cls}` });
+  return s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': label, class: 'chart-svg' }, grid, bars, drawnLine);
 }
 
 function niceMax(v) {

@@ -149,7 +149,7 @@ export async function deliveryDetail(app, ctx) {
     ])),
     attemptsCard(d),
     requestCard(d, endpoint),
-    d.event_ids?.length ? card('Events', h('ul', { class: 'plain-list mono-list' }, d.event_ids.map((e) => h('li', {}, mono(e)))),
+    d.event_ids?.length ? card('Events', h('ul', { class: 'plain-list mono-list' }, d.event_ids.map((e) => h('li', {}, h('a', { href: `#/events/${encodeURIComponent(e)}`, class: 'mono' }, e)))),
       { description: 'In the order they appear in the body.' }) : null);
 }
 

@@ -26,13 +26,16 @@ export function batchingText(e) {
   return `Up to ${number(e.batch.max_events)} events per request, or every ${duration(e.batch.window_ms)} — whichever comes first`;
 }
 
+const attempts = (n) => (n === 1 ? '1 attempt' : `${n} attempts`);
+
 export function retryText(r) {
   if (!r) return '—';
   const on = r.on === 'non_2xx' ? 'any answer other than 2xx' : 'network errors, timeouts, 408, 429 and 5xx';
   if (r.policy === 'polynomial') {
-    return `${r.max_attempts} attempts spread over ${duration(r.horizon_ms)} (polynomial back-off); retried on ${on}`;
+    return `${attempts(r.max_attempts)} spread over ${duration(r.horizon_ms)} (polynomial back-off); retried on ${on}`;
   }
-  return `${r.max_attempts} attempts, the first retry after ${duration(r.initial_delay_ms)}, then doubling; retried on ${on}`;
+  if (r.max_attempts === 1) return 'One attempt, no retry';
+  return `${attempts(r.max_attempts)}, the first retry after ${duration(r.initial_delay_ms)}, then doubling; retried on ${on}`;
 }
 
 function statusBadges(e) {
@@ -202,11 +205,13 @@ function healthCard(app, e) {
           kpi('Failed', number(st.deliveries?.failed), st.deliveries?.failed ? 'bad' : null),
           kpi('Pending', number(st.deliveries?.pending)),
           kpi('Success rate', rate(st) ?? '—', null, 'of attempts'),
-          kpi('Latency p50 / p99', st.latency_ms ? `${duration(st.latency_ms.p50)} / ${duration(st.latency_ms.p99)}` : '—')),
-        buckets.length ? barChart({
+          kpi('Latency p50 / p99', latency(st.latency_ms), null, 'of answered attempts')),
+        // why: the route answers every bucket of the range, zeros included; a flat chart says less than a sentence
+        buckets.some((b) => b.delivered || b.failed || b.attempts) ? barChart({
           buckets, bucketMs, label: 'Deliveries over time',
           series: [{ key: 'delivered', label: 'Delivered', cls: 'bar-ok' }, { key: 'failed', label: 'Failed', cls: 'bar-bad' }],
-        }) : h('p', { class: 'muted' }, 'No deliveries in this period.'));
+          line: { key: 'attempts', label: 'Attempts', cls: 'line-attempts' },
+        }) : h('p', { class: 'muted chart-empty' }, 'Nothing was sent to this endpoint in this period.'));
     } catch (err) {
       replace(body, err instanceof ApiError && err.missingRoute
         ? h('p', { class: 'muted' }, 'This Herald does not report endpoint statistics yet.')
@@ -215,7 +220,15 @@ function healthCard(app, e) {
   }
   range.addEventListener('change', load);
   load();
-  return card('Health', body, { actions: range, description: 'Deliveries and failures over time (test sends excluded).' });
+  return card('Health', body, { actions: range, description: 'Deliveries finished and attempts made over time, by the hour (every five minutes over 6 hours); test sends excluded.' });
+}
+
+/** "150 / 210 ms": both figures in one unit when they share it, so the pair fits a small tile. */
+function latency(l) {
+  if (!l || l.p50 === null || l.p50 === undefined) return '—';
+  const [a, b] = [duration(l.p50), duration(l.p99)];
+  const unit = (t) => t.replace(/^[\d.,]+ /, '');
+  return unit(a) === unit(b) ? `${a.replace(/ .*$/, '')} / ${b}` : `${a} / ${b}`;
 }
 
 function kpi(label, value, tone, note) {
@@ -382,48 +395,71 @@ export function matches(patterns, name) {
 
 function recoveryCard(app, e) {
   const dayAgo = toLocalInput(new Date(Date.now() - 86400e3).toISOString());
+  const ep = `${app.base}/endpoints/${path`${e.id}`}`;
   const recoverForm = rangeForm('recover', dayAgo, 'Recover failed deliveries', 'Recover',
     'Sends every delivery of this endpoint that failed in this period again: same id, same body.',
     async (since, until) => {
-      const r = await app.api.post(`${app.base}/endpoints/${path`${e.id}`}/recover`, { since, ...(until ? { until } : {}) });
-      toast(r.deliveries === 0 ? 'No failed deliveries in that period' : `${number(r.deliveries)} failed deliveries are being sent again`);
+      const ok = await confirm({
+        title: 'Recover failed deliveries?',
+        message: [`Every delivery to ${e.url} that failed ${period(since, until)} is sent again, with the same id and body.`,
+          'Each gets a fresh set of attempts.'],
+        confirmLabel: 'Recover',
+      });
+      if (!ok) return null;
+      const r = await app.api.post(`${ep}/recover`, { since, ...(until ? { until } : {}) });
+      return r.deliveries === 0 ? 'No delivery failed in that period; nothing to send again.'
+        : `${number(r.deliveries)} failed ${r.deliveries === 1 ? 'delivery is' : 'deliveries are'} being sent again.`;
     });
   const replayForm = rangeForm('replay', dayAgo, 'Replay events', 'Replay',
     'Queues every event of this period that the endpoint subscribes to now again, in new deliveries (event ids unchanged).',
     async (since, until) => {
       const ok = await confirm({
         title: 'Replay these events?',
-        message: 'Your receiver gets every event of the period again, in new deliveries. Deduplicate by event id if it has seen them.',
+        message: [`Every event published ${period(since, until)} that this endpoint subscribes to is sent to it again, in new deliveries.`,
+          'Your receiver may have seen them before: deduplicate by event id.'],
         confirmLabel: 'Replay',
       });
-      if (!ok) return;
-      const r = await app.api.post(`${app.base}/endpoints/${path`${e.id}`}/replay`, { since, ...(until ? { until } : {}) });
-      toast(r.events === 0 ? 'No events in that period' : `${number(r.events)} events queued again`);
+      if (!ok) return null;
+      const r = await app.api.post(`${ep}/replay`, { since, ...(until ? { until } : {}) });
+      return r.events === 0 ? 'No event of a subscribed type was published in that period; nothing was queued.'
+        : `${number(r.events)} ${r.events === 1 ? 'event is' : 'events are'} queued again.`;
     });
   return card('Recover from an outage', h('div', { class: 'stack' }, recoverForm, h('hr', { class: 'sep' }), replayForm));
 }
 
+function period(since, until) {
+  const f = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return until ? `between ${f.format(new Date(since))} and ${f.format(new Date(until))}` : `since ${f.format(new Date(since))}`;
+}
+
+/** A since/until form; run(since, until) answers the sentence to show under it, or null when cancelled. */
 function rangeForm(kind, since, title, label, text, run) {
   const sinceIn = input({ type: 'datetime-local', name: 'since', value: since, required: true });
   const untilIn = input({ type: 'datetime-local', name: 'until' });
   const submit = button(label, { type: 'submit' });
+  const result = h('p', { class: 'range-result', role: 'status' });
   const form = h('form', { class: `range-form range-${kind}`, novalidate: true, 'aria-label': title },
     h('h3', { class: 'range-title' }, title),
     h('p', { class: 'muted small' }, text),
     h('div', { class: 'row-fields' },
       field('Since', sinceIn, { field: 'since' }),
       field('Until (optional)', untilIn, { field: 'until', hint: 'Empty means now.' })),
-    submit);
+    submit, result);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
+    result.textContent = '';
     if (!sinceIn.value) {
       showError(form, new ApiError(422, { detail: 'Choose when the period starts.' }), 'since');
       return;
     }
     await busy(submit, async () => {
       try {
-        await run(fromLocalInput(sinceIn.value), fromLocalInput(untilIn.value));
+        const said = await run(fromLocalInput(sinceIn.value), fromLocalInput(untilIn.value));
+        if (said) {
+          result.textContent = said;
+          toast(said);
+        }
       } catch (err) {
         if (err.status !== 401) showError(form, err);
       }

@@ -11,6 +11,7 @@ import { endpointDetail, endpointList } from './endpoints.js';
 import { endpointForm } from './endpoint-form.js';
 import { deliveryDetail, deliveryLog } from './deliveries.js';
 import { catalogue } from './catalogue.js';
+import { eventDetail, eventSearch } from './events.js';
 
 const store = tokenStore('herald.portal.token');
 takeTokenFromFragment(store);
@@ -68,6 +69,7 @@ function start(api, me) {
     nav: [
       { href: '#/endpoints', label: 'Endpoints', icon: 'endpoints', match: '/endpoints' },
       { href: '#/deliveries', label: 'Deliveries', icon: 'deliveries', match: '/deliveries' },
+      { href: '#/events', label: 'Events', icon: 'events', match: '/events' },
       { href: '#/event-types', label: 'Event types', icon: 'catalogue', match: '/event-types' },
     ],
     footer: button('Sign out', { kind: 'ghost', small: true, iconName: 'out', onclick: signOut }),
@@ -85,6 +87,8 @@ function start(api, me) {
       ['/endpoints/:id/edit', (ctx) => endpointForm(app, ctx, ctx.params.id)],
       ['/deliveries', (ctx) => deliveryLog(app, ctx)],
       ['/deliveries/:id', (ctx) => deliveryDetail(app, ctx)],
+      ['/events', (ctx) => eventSearch(app, ctx)],
+      ['/events/:id', (ctx) => eventDetail(app, ctx)],
       ['/event-types', (ctx) => catalogue(app, ctx)],
     ],
   });

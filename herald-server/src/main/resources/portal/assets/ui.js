@@ -60,6 +60,7 @@ const ICONS = {
   endpoints: 'M4 7h16M4 12h16M4 17h10',
   deliveries: 'M3 12h4l3 8 4-16 3 8h4',
   catalogue: 'M5 4h10l4 4v12H5zM14 4v5h5',
+  events: 'M11 4a7 7 0 1 0 0 14a7 7 0 0 0 0-14zM16 16l4 4',
   tenants: 'M4 21V7l8-4 8 4v14M4 21h16M9 21v-5h6v5M9 10h.01M15 10h.01',
   queue: 'M4 6h16M4 12h10M4 18h6',
   plus: 'M12 5v14M5 12h14',
@@ -301,13 +302,13 @@ export function showError(root, error, fieldName = error.field) {
     let best = -1;
     for (const el of root.querySelectorAll('[data-field]')) {
       const f = el.dataset.field;
-      if ((fieldName === f || fieldName.startsWith(f + '.') || fieldName.startsWith(f + '[')) && f.length > best) {
+      if ((fieldName === f || ['.', '[', '/'].some((sep) => fieldName.startsWith(f + sep))) && f.length > best) {
         best = f.length;
         target = el;
       }
     }
   }
-  const message = fieldName && target ? error.message.replace(/^[\w.[\]"-]+: /, '') : error.message;
+  const message = fieldName && target ? error.message.replace(/^[\w.[\]"/$-]+: /, '') : error.message;
   if (target) {
     const errId = `${target.id || id('in')}-error`;
     const msg = h('p', { class: 'field-error', id: errId }, fieldName !== target.dataset.field ? `${fieldName}: ${message}` : message);

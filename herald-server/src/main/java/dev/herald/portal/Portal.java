@@ -28,7 +28,7 @@ public final class Portal {
     static final List<String> ASSET_FILES = List.of(
             "app.css", "icon.svg",
             "api.js", "ui.js", "router.js", "chart.js", "session.js",
-            "portal.js", "endpoints.js", "endpoint-form.js", "deliveries.js", "catalogue.js",
+            "portal.js", "endpoints.js", "endpoint-form.js", "deliveries.js", "events.js", "catalogue.js",
             "console.js", "tenants.js", "event-types.js", "queue.js");
     static final String THEME = "theme.css";
     public static final String ASSETS_PREFIX = "/portal/assets/";

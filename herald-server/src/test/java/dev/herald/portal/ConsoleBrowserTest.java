@@ -218,4 +218,51 @@ class ConsoleBrowserTest {
         assertThat(browser.js("return window.__pwned")).isNull();
         assertThat(browser.all(By.cssSelector("main img, main script"))).isEmpty();
     }
+
+    @Test
+    @Order(7)
+    void anOperatorEditsAnEventTypesSchemaAndSeesHeraldsAnswerByTheField() {
+        assertThat(h.post("/v1/event-types", "{\"name\": \"shipment.sent\", \"description\": \"A parcel left the warehouse\"}").status())
+                .isEqualTo(201);
+        signIn();
+        browser.clickText("Catalogue");
+        browser.click(By.xpath("//button[@aria-label='Edit shipment.sent']"));
+        browser.find(By.cssSelector("dialog[open]"));
+        assertThat(browser.find(byLabel("Name")).isEnabled()).as("a type's name cannot change").isFalse();
+
+        // not JSON Schema: Herald's 422 names a place inside the schema, shown under the schema
+        browser.type(byLabel("JSON Schema (optional)"), "{\"type\": 12}");
+        browser.clickText("Save changes");
+        browser.waitForText(By.cssSelector("dialog [data-field=schema] ~ .field-error"), "schema");
+        assertThat(browser.find(byLabel("JSON Schema (optional)")).getAttribute("aria-invalid")).isEqualTo("true");
+
+        // an example the schema refuses: shown under the example, naming the place inside it
+        browser.type(byLabel("JSON Schema (optional)"), "{\"type\": \"object\", \"required\": [\"weight\"],"
+                + " \"properties\": {\"weight\": {\"type\": \"integer\"}}}");
+        browser.type(byLabel("Example payload (optional)"), "{\"weight\": \"heavy\"}");
+        browser.clickText("Save changes");
+        browser.waitForText(By.cssSelector("dialog [data-field=example] ~ .field-error"), "example/weight");
+        assertThat(browser.find(byLabel("Example payload (optional)")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.find(byLabel("JSON Schema (optional)")).getAttribute("aria-invalid")).isNull();
+        assertThat(h.get("/v1/event-types/shipment.sent").json().has("schema") && !h.get("/v1/event-types/shipment.sent").json().get("schema").isNull())
+                .as("nothing saved while Herald refuses").isFalse();
+        browser.assertEveryControlLabelled();
+        browser.screenshots("console-event-type-edit");
+
+        browser.type(byLabel("Example payload (optional)"), "{\"weight\": 3}");
+        browser.clickText("Save changes");
+        browser.toast("shipment.sent saved");
+        browser.waitGone(By.cssSelector("dialog[open]"));
+        var saved = h.get("/v1/event-types/shipment.sent").json();
+        assertThat(saved.get("schema").get("required").get(0).stringValue()).isEqualTo("weight");
+        assertThat(saved.get("example").get("weight").intValue()).isEqualTo(3);
+        assertThat(publishStatus("{\"type\": \"shipment.sent\", \"data\": {\"weight\": \"heavy\"}}")).as("the schema now holds").isEqualTo(422);
+        browser.click(By.xpath("//section[.//h2[normalize-space(.)='shipment.sent']]//summary[normalize-space(.)='JSON Schema']"));
+        browser.waitForText("\"required\": [");
+    }
+
+    private static int publishStatus(String body) {
+        h.seed("shipper");
+        return h.post("/v1/tenants/shipper/events", body).status();
+    }
 }

@@ -32,6 +32,11 @@ class PortalBrowserTest {
         h.post("/v1/event-types", "{\"name\":\"order.created\",\"description\":\"A customer placed an order\"}");
         h.post("/v1/event-types", "{\"name\":\"order.paid\",\"description\":\"An order was paid in full\"}");
         h.post("/v1/event-types", "{\"name\":\"invoice.issued\",\"description\":\"An invoice was sent to the customer\"}");
+        var refunded = h.post("/v1/event-types", "{\"name\":\"order.refunded\",\"description\":\"An order was refunded\","
+                + " \"schema\": {\"type\": \"object\", \"required\": [\"order\", \"amount\"],"
+                + " \"properties\": {\"order\": {\"type\": \"integer\"}, \"amount\": {\"type\": \"integer\"}}},"
+                + " \"example\": {\"order\": 7, \"amount\": 1200}}");
+        assertThat(refunded.status()).as(refunded.text()).isEqualTo(201);
     }
 
     @AfterAll
@@ -300,5 +305,160 @@ class PortalBrowserTest {
         assertThat(e.get("event_types")).as("every type").isEmpty();
         browser.clickText("Show keys");
         browser.waitFor(d -> browser.find(By.cssSelector(".card .secret")).getText().equals(key), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aPartnerReadsTheCatalogueSubscribesToAGroupSendsATestEventAndSeesTheChart() {
+        h.seed("stark");
+        receiver.answer("/stark", 200, "{\"thanks\": \"<b>test</b>\"}");
+        openPortal(session("stark", false));
+        browser.waitForText("No endpoints yet");
+
+        // the catalogue: each type's description, example and schema
+        browser.clickText("Event types");
+        browser.waitForText("An order was refunded");
+        browser.find(By.xpath("//section[.//h2[normalize-space(.)='order.refunded']]//summary[normalize-space(.)='Example payload']")).click();
+        browser.find(By.xpath("//section[.//h2[normalize-space(.)='order.refunded']]//summary[normalize-space(.)='JSON Schema']")).click();
+        browser.waitForText("\"amount\": 1200");
+        assertThat(browser.bodyText()).contains("\"required\": [", "A customer placed an order", "order.*");
+        browser.screenshots("portal-catalogue");
+
+        // a whole group: order.* covers order.created, order.paid, order.refunded and types added later
+        browser.clickText("Endpoints");
+        browser.clickText("Add your first endpoint");
+        browser.type(byLabel("URL"), receiver.url("/stark"));
+        browser.click(By.xpath("//label[contains(., 'One request per event')]"));
+        browser.click(By.xpath("//label[contains(., 'Only the types I choose')]"));
+        browser.click(By.xpath("//label[contains(., 'Every') and .//code[text()='order']]"));
+        assertThat(browser.find(By.xpath("//label[.//code[text()='order.paid']]/input")).isEnabled()).as("covered by the group").isFalse();
+        browser.clickText("Create endpoint");
+        browser.waitForText("Endpoint created");
+        JsonNode e = endpoints("stark").get(0);
+        assertThat(e.get("event_types").valueStream().map(JsonNode::stringValue)).containsExactly("order.*");
+
+        // a test event of a chosen type: the receiver's status and body, shown as text
+        browser.clickText("Send test event");
+        browser.find(By.cssSelector("dialog[open]"));
+        browser.find(By.xpath("//dialog//select[@name='type']/option[@value='order.refunded']")).click();
+        assertThat(browser.find(byLabel("Data (JSON)")).getDomProperty("value")).contains("\"amount\": 1200");
+        browser.clickText("Send test");
+        browser.waitForText(By.cssSelector("dialog .result"), "Delivered");
+        assertThat(browser.find(By.cssSelector("dialog .result .badge")).getText()).isEqualTo("200");
+        assertThat(browser.find(By.cssSelector("dialog .result pre")).getText()).isEqualTo("{\"thanks\": \"<b>test</b>\"}");
+        assertThat(receiver.received("/stark")).hasSize(1);
+        assertThat(receiver.received("/stark").getFirst().header("X-Webhook-Test")).isEqualTo("true");
+        assertThat(receiver.received("/stark").getFirst().body()).contains("\"event\":\"order.refunded\"", "\"amount\":1200");
+        browser.screenshots("portal-test-send");
+        browser.click(By.cssSelector("dialog[open] .dialog-actions .btn-ghost"));
+        browser.waitGone(By.cssSelector("dialog[open]"));
+
+        // two events through the wildcard, one not subscribed; the chart draws what the stats route counts
+        publish("stark", "order.created", "{\"order\": 1}");
+        publish("stark", "order.paid", "{\"order\": 1}");
+        publish("stark", "invoice.issued", "{\"invoice\": 1}");
+        browser.waitFor(d -> deliveries("stark", "delivered").size() == 3, Duration.ofSeconds(20));
+        assertThat(receiver.received("/stark")).hasSize(3);
+        browser.open(h.baseUrl() + "/portal#/endpoints");
+        browser.open(h.baseUrl() + "/portal#/endpoints/" + e.get("id").stringValue());
+        browser.find(By.cssSelector(".chart-svg rect.bar-ok"));
+        browser.find(By.cssSelector(".chart-svg .chart-line, .chart-svg .chart-dot"));
+        assertThat(browser.find(By.cssSelector(".kpi-ok .kpi-value")).getText()).as("delivered, the test send left out").isEqualTo("2");
+        browser.click(By.xpath("//summary[normalize-space(.)='Show the numbers']"));
+        browser.find(By.cssSelector(".chart-table tbody tr"));
+        int[] sums = new int[3];
+        for (var row : browser.all(By.cssSelector(".chart-table tbody tr"))) {
+            var cells = row.findElements(By.tagName("td"));
+            for (int i = 0; i < 3; i++) {
+                sums[i] += Integer.parseInt(cells.get(i + 1).getText());
+            }
+        }
+        assertThat(sums).as("delivered, failed, attempts over the range's buckets").containsExactly(2, 0, 2);
+        assertThat(browser.find(By.cssSelector(".chart-svg")).getAttribute("aria-label")).contains("2 delivered", "0 failed", "2 attempts");
+        browser.assertEveryControlLabelled();
+    }
+
+    @Test
+    void aPartnerRecoversFailedDeliveriesAndReplaysARange() {
+        h.seed("hooli");
+        receiver.answer("/hooli", 503, "maintenance");
+        String id = eventEndpoint("hooli", "/hooli", "Warehouse");
+        publish("hooli", "order.created", "{\"order\": 1}");
+        publish("hooli", "order.paid", "{\"order\": 1}");
+        browser.waitFor(d -> deliveries("hooli", "failed").size() == 2, Duration.ofSeconds(20));
+        receiver.answer("/hooli", 200, "back");
+
+        openPortal(session("hooli", false));
+        browser.open(h.baseUrl() + "/portal#/endpoints/" + id);
+        browser.find(By.cssSelector(".chart-svg rect.bar-bad"));
+        var fmt = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+        var now = java.time.LocalDateTime.now();
+
+        // a period before the failures recovers nothing: the range is honoured
+        browser.setValue(By.cssSelector(".range-recover input[name=since]"), now.minusDays(3).format(fmt));
+        browser.setValue(By.cssSelector(".range-recover input[name=until]"), now.minusDays(2).format(fmt));
+        browser.click(By.cssSelector(".range-recover button[type=submit]"));
+        browser.waitForText("Recover failed deliveries?");
+        browser.click(By.cssSelector("dialog[open] button[type=submit]"));
+        browser.waitForText(By.cssSelector(".range-recover .range-result"), "No delivery failed in that period");
+
+        browser.setValue(By.cssSelector(".range-recover input[name=since]"), now.minusHours(1).format(fmt));
+        browser.setValue(By.cssSelector(".range-recover input[name=until]"), "");
+        browser.click(By.cssSelector(".range-recover button[type=submit]"));
+        browser.click(By.cssSelector("dialog[open] button[type=submit]"));
+        browser.waitForText(By.cssSelector(".range-recover .range-result"), "2 failed deliveries are being sent again.");
+        browser.waitFor(d -> deliveries("hooli", "delivered").size() == 2, Duration.ofSeconds(20));
+        assertThat(receiver.received("/hooli")).hasSize(4);
+
+        // a replay asks first, then queues every subscribed event of the range again, in new deliveries
+        browser.setValue(By.cssSelector(".range-replay input[name=since]"), now.minusHours(1).format(fmt));
+        browser.click(By.cssSelector(".range-replay button[type=submit]"));
+        browser.waitForText("Replay these events?");
+        browser.clickText("Cancel");
+        browser.waitGone(By.cssSelector("dialog[open]"));
+        assertThat(browser.all(By.cssSelector(".range-replay .range-result")).getFirst().getText()).as("cancelled: nothing replayed").isEmpty();
+        browser.click(By.cssSelector(".range-replay button[type=submit]"));
+        browser.click(By.cssSelector("dialog[open] button[type=submit]"));
+        browser.waitForText(By.cssSelector(".range-replay .range-result"), "2 events are queued again.");
+        browser.waitFor(d -> deliveries("hooli", "delivered").size() == 4, Duration.ofSeconds(20));
+        assertThat(receiver.received("/hooli")).hasSize(6);
+        browser.screenshots("portal-recovery");
+    }
+
+    @Test
+    void aPartnerFindsAnEventByIdAndSeesItsDeliveries() {
+        h.seed("soylent");
+        receiver.answer("/soylent", 200, "ok");
+        eventEndpoint("soylent", "/soylent", "Kitchen");
+        assertThat(h.post("/v1/tenants/soylent/events", "{\"id\": \"evt-soylent-1\", \"type\": \"order.created\","
+                + " \"ordering_key\": \"cust-9\", \"data\": {\"note\": \"<script>window.__pwned='event'</script>\"}}").status())
+                .isEqualTo(202);
+        publish("soylent", "invoice.issued", "{\"invoice\": 2}");
+        browser.waitFor(d -> deliveries("soylent", "delivered").size() == 2, Duration.ofSeconds(20));
+
+        openPortal(session("soylent", false));
+        browser.clickText("Events");
+        browser.waitForText("evt-soylent-1");
+        browser.find(By.xpath("//select[@name='type']/option[@value='invoice.issued']")).click();
+        browser.waitFor(d -> !browser.bodyText().contains("evt-soylent-1"), Duration.ofSeconds(10));
+        browser.assertEveryControlLabelled();
+
+        browser.type(byLabel("Event id"), "no-such-event");
+        browser.clickText("Find event");
+        browser.waitForText("No event has this id");
+        browser.clickText("Back to events");
+        browser.type(byLabel("Event id"), "evt-soylent-1");
+        browser.clickText("Find event");
+        browser.waitForText("Event evt-soylent-1");
+        browser.find(By.cssSelector("table .badge-ok"));
+        assertThat(browser.bodyText()).contains(receiver.url("/soylent"), "cust-9", "<script>window.__pwned='event'</script>");
+        assertThat(browser.js("return window.__pwned")).isNull();
+        browser.screenshots("portal-event");
+
+        browser.click(By.cssSelector("table td.col-main a"));
+        browser.click(By.xpath("//a[normalize-space(.)='evt-soylent-1']"));
+        browser.waitForText("Event evt-soylent-1");
+        browser.clickText("Open in the delivery log");
+        browser.waitFor(d -> browser.find(byLabel("Event id")).getDomProperty("value").equals("evt-soylent-1")
+                && browser.all(By.cssSelector("table tbody tr")).size() == 1, Duration.ofSeconds(10));
     }
 }

@@ -176,6 +176,8 @@ public final class Browser implements AutoCloseable {
 
     public void screenshots(String name) {
         js("document.querySelectorAll('.toast').forEach(t => t.remove())");
+        // why: a hover left by the last click (a highlighted chart bar) is not part of the page
+        new org.openqa.selenium.interactions.Actions(driver).moveToLocation(0, 0).perform();
         shot(name, WIDE);
         shot(name, PHONE);
         driver.manage().window().setSize(new Dimension(WIDE, 900));
@@ -184,7 +186,9 @@ public final class Browser implements AutoCloseable {
     private void shot(String name, int width) {
         driver.manage().window().setSize(new Dimension(width, 900));
         settle();
-        Number height = (Number) js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)");
+        // why: an open dialog scrolls inside itself; the window is made tall enough to show all of it too
+        Number height = (Number) js("const d = document.querySelector('dialog[open]');"
+                + " return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight, d ? d.scrollHeight + 80 : 0)");
         int tall = Math.min(Math.max(height.intValue() + 120, 760), 4000); // why: the window's height includes its frame
         driver.manage().window().setSize(new Dimension(width, tall));
         settle();
