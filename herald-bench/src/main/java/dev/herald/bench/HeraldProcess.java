@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,9 +27,11 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * One Herald in a child JVM ({@code java -cp <classpath> dev.herald.cli.Main serve}), with a fresh data
- * directory (and, on PostgreSQL, a fresh database) that is removed when it is closed. Samples its resident
- * size while it lives, and reads its heap from {@code /metrics}.
+ * One Herald started the way users start it: {@code ./herald serve --port … --data-dir … --admin-token …}, the
+ * repository's launcher, which picks the JDK, adds its JVM flags and its start-up (AOT) cache, and {@code exec}s
+ * the JVM, so the child's process id is the JVM's. Each gets a fresh data directory (and, on PostgreSQL, a fresh
+ * database) that is removed when it is closed. Samples its resident size while it lives, and reads its heap from
+ * {@code /metrics}.
  */
 final class HeraldProcess implements AutoCloseable {
     static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
@@ -37,8 +40,14 @@ final class HeraldProcess implements AutoCloseable {
 
     final String base;
     final long pid;
+    /** From launching {@code ./herald serve} to {@code /readyz} answering 200. */
+    final Duration startToReady;
+    /** When {@code /readyz} first answered 200 ({@link System#nanoTime()}). */
+    final long readyAt;
     private final Process process;
     private final Path dataDir;
+    /** The JDBC URL Herald was given (its own database on the bench's PostgreSQL), or null on SQLite. */
+    private final String databaseUrl;
     private final OkHttpClient http;
     private final Poster poster;
     private final Optional<String> adminJdbcUrl;
@@ -47,8 +56,10 @@ final class HeraldProcess implements AutoCloseable {
     private final Thread sampler;
     private volatile boolean closed;
 
-    private HeraldProcess(Process process, String base, Path dataDir, OkHttpClient http, Optional<String> adminJdbcUrl, String dbName) {
+    private HeraldProcess(Process process, long launchedAt, String base, Path dataDir, OkHttpClient http,
+                          Optional<String> adminJdbcUrl, String dbName, String databaseUrl) throws InterruptedException {
         this.process = process;
+        this.databaseUrl = databaseUrl;
         this.pid = process.pid();
         this.base = base;
         this.dataDir = dataDir;
@@ -57,66 +68,107 @@ final class HeraldProcess implements AutoCloseable {
         this.adminJdbcUrl = adminJdbcUrl;
         this.dbName = dbName;
         this.sampler = Thread.ofPlatform().daemon().name("rss-sampler-" + pid).start(this::sample);
+        Duration ready;
+        try {
+            ready = awaitReady(launchedAt, Duration.ofSeconds(300));
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+        this.startToReady = ready;
+        this.readyAt = launchedAt + ready.toNanos();
     }
 
     /**
-     * Starts a Herald and waits (at most 90 s) until {@code /readyz} answers 200.
+     * Starts a Herald through the launcher and waits (at most 300 s, which includes a build and the cache's
+     * training when the launcher needs them) until {@code /readyz} answers 200.
      *
-     * @param classpath the classpath holding {@code dev.herald.cli.Main} and its dependencies
+     * @param launcher the repository's {@code herald} script
      * @param databaseUrl a PostgreSQL server to create a fresh database on, or empty for SQLite
      */
-    static HeraldProcess start(String classpath, Optional<String> databaseUrl, OkHttpClient http) throws IOException, InterruptedException {
+    static HeraldProcess start(Path launcher, Optional<String> databaseUrl, Map<String, String> env, OkHttpClient http)
+            throws IOException, InterruptedException {
+        Optional<String> admin = databaseUrl.map(HeraldProcess::toJdbc);
+        if (admin.isEmpty()) {
+            return launch(launcher, null, env, http, admin, null);
+        }
+        String dbName = "herald_bench_" + ProcessHandle.current().pid() + "_" + NEXT_DB.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(admin.get())) {
+            c.createStatement().execute("CREATE DATABASE " + dbName);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the bench database " + dbName + ": " + e.getMessage(), e);
+        }
+        String heraldDb = admin.get().replaceFirst("/[^/?]*(\\?|$)", "/" + dbName + "$1");
+        return launch(launcher, heraldDb, env, http, admin, dbName);
+    }
+
+    /**
+     * A second node on this Herald's PostgreSQL database (the same data, its own port and data directory): it claims
+     * and delivers beside this one. Closing it leaves the database alone; this node drops it when it is closed.
+     */
+    HeraldProcess peer(Path launcher, Map<String, String> env) throws IOException, InterruptedException {
+        if (databaseUrl == null) {
+            throw new IllegalStateException("a second node needs PostgreSQL (--database-url); SQLite is one node");
+        }
+        return launch(launcher, databaseUrl, env, http, Optional.empty(), null);
+    }
+
+    private static HeraldProcess launch(Path launcher, String heraldDb, Map<String, String> env, OkHttpClient http,
+                                        Optional<String> admin, String dbName) throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("herald-bench");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Optional<String> admin = databaseUrl.map(HeraldProcess::toJdbc);
-        String dbName = null;
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx384m", "-XX:+UseG1GC",
-                "-cp", classpath, "dev.herald.cli.Main", "serve");
-        pb.environment().put("HERALD_PORT", Integer.toString(port));
-        pb.environment().put("HERALD_DATA_DIR", dataDir.toString());
-        pb.environment().put("HERALD_ADMIN_TOKEN", ADMIN_TOKEN);
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve", "--port", Integer.toString(port),
+                "--data-dir", dataDir.toString(), "--admin-token", ADMIN_TOKEN);
+        // why: the receiver is on loopback, which Herald refuses as a target unless told otherwise
         pb.environment().put("HERALD_ALLOW_PRIVATE_TARGETS", "true");
         pb.environment().remove("HERALD_DATABASE_URL");
-        if (admin.isPresent()) {
-            dbName = "herald_bench_" + ProcessHandle.current().pid() + "_" + NEXT_DB.incrementAndGet();
-            try (Connection c = DriverManager.getConnection(admin.get())) {
-                c.createStatement().execute("CREATE DATABASE " + dbName);
-            } catch (SQLException e) {
-                deleteTree(dataDir);
-                throw new IllegalStateException("cannot create the bench database " + dbName + ": " + e.getMessage(), e);
-            }
-            pb.environment().put("HERALD_DATABASE_URL", admin.get().replaceFirst("/[^/?]*(\\?|$)", "/" + dbName + "$1"));
+        if (heraldDb != null) {
+            pb.environment().put("HERALD_DATABASE_URL", heraldDb);
         }
+        // why: last, so a measurement may set any of Herald's settings (HERALD_OTEL_ENDPOINT for tracing's cost, say)
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(new File(dataDir.toFile(), "child.log"));
+        long launchedAt = System.nanoTime();
         Process p = pb.start();
-        HeraldProcess h = new HeraldProcess(p, "http://127.0.0.1:" + port, dataDir, http, admin, dbName);
-        try {
-            h.awaitReady(Duration.ofSeconds(90));
-        } catch (RuntimeException | InterruptedException e) {
-            h.close();
-            throw e;
-        }
-        return h;
+        return new HeraldProcess(p, launchedAt, "http://127.0.0.1:" + port, dataDir, http, admin, dbName, heraldDb);
     }
 
-    private void awaitReady(Duration max) throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
+    /** The command line of the running JVM (after the launcher's {@code exec}), from {@code /proc}; empty where there is none. */
+    List<String> commandLine() {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            List<String> args = new ArrayList<>();
+            int from = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    args.add(new String(raw, from, i - from, java.nio.charset.StandardCharsets.UTF_8));
+                    from = i + 1;
+                }
+            }
+            return args;
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
+    }
+
+    /** Polls {@code /readyz} every 5 ms (a refused connection costs microseconds) and answers the time from launch to its 200. */
+    private Duration awaitReady(long launchedAt, Duration max) throws InterruptedException {
+        long deadline = launchedAt + max.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the child Herald exited with " + process.exitValue() + ":\n" + logTail());
             }
             try (Response r = http.newCall(new Request.Builder().url(base + "/readyz").build()).execute()) {
                 if (r.code() == 200) {
-                    return;
+                    return Duration.ofNanos(System.nanoTime() - launchedAt);
                 }
             } catch (IOException notYet) {
                 // still starting
             }
-            Thread.sleep(100);
+            Thread.sleep(5);
         }
         throw new IllegalStateException("the child Herald was not ready within " + max + ":\n" + logTail());
     }
@@ -230,7 +282,8 @@ final class HeraldProcess implements AutoCloseable {
 
     /** Asks the child for a full GC ({@code jcmd <pid> GC.run}) so a heap reading shows the live set; false when jcmd is missing. */
     boolean gc() throws InterruptedException {
-        Optional<String> java = ProcessHandle.current().info().command();
+        List<String> cmd = commandLine();
+        Optional<String> java = cmd.isEmpty() ? ProcessHandle.current().info().command() : Optional.of(cmd.get(0));
         if (java.isEmpty()) {
             return false;
         }

@@ -17,7 +17,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 + " Herald's API (HERALD_URL, HERALD_TOKEN).",
         subcommands = {ServeCommand.class, TenantsCommand.class, KeysCommand.class, EventTypesCommand.class,
                 EndpointsCommand.class, EventsCommand.class, DeliveriesCommand.class, PortalLinkCommand.class,
-                ListenCommand.class, CompletionCommand.class})
+                ListenCommand.class, CompletionCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
     /** The command did what it was asked. */
     static final int OK = 0;
