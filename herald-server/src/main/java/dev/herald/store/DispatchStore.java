@@ -50,7 +50,7 @@ public final class DispatchStore {
         /** The same claim, sent with the endpoint's settings and keys as they are now. */
         public Claim withEndpoint(Endpoint current) {
             return new Claim(deliveryId, current, eventType, body, attemptCount, attemptLimit, leaseToken, reclaimed,
-                    endpointFailingSince, leaseExpiresAt, test);
+                    endpointFailingSince, leaseExpiresAt, test, traceparent);
         }
     }
 
