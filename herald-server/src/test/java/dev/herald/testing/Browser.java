@@ -16,6 +16,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -47,6 +48,9 @@ public final class Browser implements AutoCloseable {
         this.driver = driver;
         this.profile = profile;
         this.wait = new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
+        // why: a page that navigates or re-renders while a condition reads it replaces the element read; the next
+        // poll reads the new one
+        this.wait.ignoring(StaleElementReferenceException.class);
     }
 
     /** Starts a browser, or skips the calling test class (fails it under CI=true) when none is installed. */
@@ -145,7 +149,8 @@ public final class Browser implements AutoCloseable {
     }
 
     public void waitFor(java.util.function.Function<ChromeDriver, Boolean> condition, Duration timeout) {
-        new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(d -> condition.apply(driver));
+        new WebDriverWait(driver, timeout, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+                .until(d -> condition.apply(driver));
     }
 
     public String bodyText() {
