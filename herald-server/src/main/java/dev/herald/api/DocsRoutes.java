@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.docs.ApiDocs;
+import dev.herald.portal.Resource;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -21,23 +22,15 @@ final class DocsRoutes {
         r.get("/docs", Access.PUBLIC, ctx -> send(ctx, ApiDocs.get().page()));
         r.get(ApiDocs.ASSETS_PREFIX + "{version}/{file}", Access.PUBLIC, ctx -> {
             ApiDocs docs = ApiDocs.get();
-            securityHeaders.forEach(ctx::header);
+            securityHeaders.forEach(ctx::header); // why: on the 404 too
             send(ctx, docs.asset(ctx.pathParam("version"), ctx.pathParam("file")).orElseThrow(() -> ApiError.notFound(
                     "no docs asset " + ctx.pathParam("file") + " in version " + ctx.pathParam("version")
                             + "; the page names the current version (" + docs.version() + "), reload it")));
         });
     }
 
-    private void send(Context ctx, ApiDocs.Resource r) {
+    private void send(Context ctx, Resource r) {
         securityHeaders.forEach(ctx::header);
-        ctx.header("Cache-Control", r.cacheControl());
-        if (r.etag() != null) {
-            ctx.header("ETag", r.etag());
-            if (r.etag().equals(ctx.header("If-None-Match"))) {
-                ctx.status(304);
-                return;
-            }
-        }
-        ctx.contentType(r.contentType()).result(r.body());
+        Responses.resource(ctx, r);
     }
 }

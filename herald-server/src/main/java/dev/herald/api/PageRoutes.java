@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.portal.Portal;
+import dev.herald.portal.Resource;
 import io.javalin.http.Context;
 
 /**
@@ -20,29 +21,19 @@ final class PageRoutes {
         r.get("/console", Access.PUBLIC, ctx -> page(ctx, "console"));
         r.get(Portal.ASSETS_PREFIX + "{version}/{file}", Access.PUBLIC, ctx -> {
             headers(ctx);
-            Portal.Resource asset = portal.asset(ctx.pathParam("version"), ctx.pathParam("file")).orElseThrow(() -> ApiError.notFound(
+            Resource asset = portal.asset(ctx.pathParam("version"), ctx.pathParam("file")).orElseThrow(() -> ApiError.notFound(
                     "no portal asset " + ctx.pathParam("file") + " in version " + ctx.pathParam("version")
                             + "; the pages name the current version (" + portal.version() + "), reload them"));
-            send(ctx, asset);
+            Responses.resource(ctx, asset);
         });
     }
 
     private void page(Context ctx, String name) {
         headers(ctx);
-        Portal.Resource page = portal.page(name).orElseThrow();
-        ctx.header("ETag", page.etag());
-        if (page.etag().equals(ctx.header("If-None-Match"))) {
-            ctx.status(304).header("Cache-Control", page.cacheControl());
-            return;
-        }
-        send(ctx, page);
+        Responses.resource(ctx, portal.page(name).orElseThrow());
     }
 
     private void headers(Context ctx) {
         portal.headers().forEach(ctx::header);
-    }
-
-    private static void send(Context ctx, Portal.Resource r) {
-        ctx.header("Cache-Control", r.cacheControl()).contentType(r.contentType()).result(r.body());
     }
 }

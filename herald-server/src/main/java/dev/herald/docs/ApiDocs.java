@@ -1,13 +1,11 @@
 package dev.herald.docs;
 
 import dev.herald.json.Json;
+import dev.herald.portal.Resource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,13 +36,6 @@ public final class ApiDocs {
     private static final Map<String, String> OWN = Map.of("docs.js", "openapi/docs.js", "docs.css", "openapi/docs.css");
     /** The files of the webjar that the page loads. */
     private static final String[] SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"};
-    static final String IMMUTABLE = "public, max-age=31536000, immutable";
-    static final String NO_CACHE = "no-cache";
-
-    /** One response: its bytes, type, caching and (for the revalidated ones) its ETag. */
-    public record Resource(byte[] body, String contentType, String cacheControl, String etag) {
-    }
-
     private final JsonNode document;
     private final Resource json;
     private final Resource page;
@@ -54,20 +45,20 @@ public final class ApiDocs {
     private ApiDocs() {
         this.document = readDocument();
         byte[] bytes = Json.bytes(document);
-        this.json = new Resource(bytes, "application/json", NO_CACHE, etag(Map.of("openapi.json", bytes)));
+        this.json = new Resource(bytes, "application/json", Resource.NO_CACHE, etag(Map.of("openapi.json", bytes)));
         Map<String, byte[]> files = new TreeMap<>();
         String swagger = WEBJAR + swaggerVersion() + "/";
         for (String name : SWAGGER_FILES) {
-            files.put(name, read(swagger + name));
+            files.put(name, Resource.read(swagger + name));
         }
-        OWN.forEach((name, resource) -> files.put(name, read(resource)));
-        this.version = hash(files);
+        OWN.forEach((name, resource) -> files.put(name, Resource.read(resource)));
+        this.version = Resource.fingerprint(files);
         Map<String, Resource> a = new LinkedHashMap<>();
-        files.forEach((name, b) -> a.put(name, new Resource(b, type(name), IMMUTABLE, null)));
+        files.forEach((name, b) -> a.put(name, Resource.asset(name, b)));
         this.assets = Map.copyOf(a);
-        byte[] html = new String(read("openapi/docs.html"), StandardCharsets.UTF_8)
+        byte[] html = new String(Resource.read("openapi/docs.html"), StandardCharsets.UTF_8)
                 .replace("{{assets}}", ASSETS_PREFIX + version).getBytes(StandardCharsets.UTF_8);
-        this.page = new Resource(html, "text/html; charset=utf-8", NO_CACHE, etag(Map.of("docs.html", html)));
+        this.page = new Resource(html, "text/html; charset=utf-8", Resource.NO_CACHE, etag(Map.of("docs.html", html)));
     }
 
     private static final class Holder {
@@ -106,7 +97,7 @@ public final class ApiDocs {
 
     /** Parses the YAML document; a mistake in it is a bug of the build, named with its place. */
     static JsonNode readDocument() {
-        byte[] yaml = read(DOCUMENT);
+        byte[] yaml = Resource.read(DOCUMENT);
         try {
             return YAMLMapper.builder().build().readTree(yaml);
         } catch (JacksonException e) {
@@ -130,47 +121,6 @@ public final class ApiDocs {
     }
 
     private static String etag(Map<String, byte[]> files) {
-        return "\"" + hash(files) + "\"";
-    }
-
-    private static String hash(Map<String, byte[]> files) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (var f : new TreeMap<>(files).entrySet()) {
-                sha.update(f.getKey().getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-                sha.update(f.getValue());
-                sha.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK. Should never happen: every JDK has it.", e);
-        }
-    }
-
-    private static String type(String name) {
-        if (name.endsWith(".js")) {
-            return "text/javascript; charset=utf-8";
-        }
-        if (name.endsWith(".css")) {
-            return "text/css; charset=utf-8";
-        }
-        if (name.endsWith(".png")) {
-            return "image/png";
-        }
-        throw new IllegalStateException("No content type for docs asset " + name + ". Should never happen: only .js, .css"
-                + " and .png files are served.");
-    }
-
-    private static byte[] read(String resource) {
-        try (InputStream in = ApiDocs.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("The resource " + resource + " is missing from the jar. Should never happen:"
-                        + " the build packs src/main/resources/openapi and Swagger UI's webjar.");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return "\"" + Resource.fingerprint(files) + "\"";
     }
 }

@@ -1,12 +1,6 @@
 package dev.herald.portal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +26,6 @@ public final class Portal {
             "console.js", "tenants.js", "event-types.js", "queue.js");
     static final String THEME = "theme.css";
     public static final String ASSETS_PREFIX = "/portal/assets/";
-    static final String IMMUTABLE = "public, max-age=31536000, immutable";
-    static final String NO_CACHE = "no-cache";
-
-    /** One response the portal serves: its bytes, type and caching. */
-    public record Resource(byte[] body, String contentType, String cacheControl, String etag) {
-    }
-
     private final String version;
     private final Map<String, Resource> assets;
     private final Map<String, Resource> pages;
@@ -52,14 +39,14 @@ public final class Portal {
     public Portal(String title, String accent, String frameAncestors) {
         Map<String, byte[]> files = new TreeMap<>();
         for (String name : ASSET_FILES) {
-            files.put(name, read("portal/assets/" + name));
+            files.put(name, Resource.read("portal/assets/" + name));
         }
         files.put(THEME, Theme.css(accent).getBytes(StandardCharsets.UTF_8));
-        this.version = version(files);
+        this.version = Resource.fingerprint(files);
         Map<String, Resource> a = new LinkedHashMap<>();
-        files.forEach((name, bytes) -> a.put(name, new Resource(bytes, type(name), IMMUTABLE, null)));
+        files.forEach((name, bytes) -> a.put(name, Resource.asset(name, bytes)));
         this.assets = Map.copyOf(a);
-        String etag = "\"" + version(Map.of("title", title.getBytes(StandardCharsets.UTF_8), "v", version.getBytes(StandardCharsets.UTF_8))) + "\"";
+        String etag = "\"" + Resource.fingerprint(Map.of("title", title.getBytes(StandardCharsets.UTF_8), "v", version.getBytes(StandardCharsets.UTF_8))) + "\"";
         this.pages = Map.of(
                 "portal", page("portal", title, etag),
                 "console", page("console", title, etag));
@@ -99,50 +86,9 @@ public final class Portal {
     }
 
     private Resource page(String name, String title, String etag) {
-        String html = new String(read("portal/" + name + ".html"), StandardCharsets.UTF_8)
+        String html = new String(Resource.read("portal/" + name + ".html"), StandardCharsets.UTF_8)
                 .replace("{{title}}", Html.escape(title))
                 .replace("{{assets}}", ASSETS_PREFIX + version);
-        return new Resource(html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8", NO_CACHE, etag);
-    }
-
-    private static String version(Map<String, byte[]> files) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (var f : new TreeMap<>(files).entrySet()) {
-                sha.update(f.getKey().getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-                sha.update(f.getValue());
-                sha.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK. Should never happen: every JDK has it.", e);
-        }
-    }
-
-    private static String type(String name) {
-        if (name.endsWith(".js")) {
-            return "text/javascript; charset=utf-8";
-        }
-        if (name.endsWith(".css")) {
-            return "text/css; charset=utf-8";
-        }
-        if (name.endsWith(".svg")) {
-            return "image/svg+xml";
-        }
-        throw new IllegalStateException("No content type for portal asset " + name + ". Should never happen: ASSET_FILES"
-                + " lists only .js, .css and .svg files.");
-    }
-
-    private static byte[] read(String resource) {
-        try (InputStream in = Portal.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("The portal resource " + resource + " is missing from the jar."
-                        + " Should never happen: the build packs src/main/resources/portal.");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Resource(html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8", Resource.NO_CACHE, etag);
     }
 }
