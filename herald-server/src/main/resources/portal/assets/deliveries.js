@@ -5,8 +5,9 @@ import { path } from './api.js';
 import { href, show } from './router.js';
 import { attemptResult, deliveriesTable } from './endpoints.js';
 import {
-  badge, busy, button, card, clear, clearErrors, code, confirm, duration, emptyState, errorBox, facts, field, fromLocalInput, h, input,
-  linkButton, mono, notice, number, pageHeader, select, showError, statusCodeBadge, time, toLocalInput, toast, replace,
+  badge, busy, button, card, clear, clearErrors, code, confirm, duration, emptyState, facts, field, fromLocalInput,
+  h, input, linkButton, mono, notice, number, pagedList, pageHeader, select, statusCodeBadge, time, toast,
+  toLocalInput,
 } from './ui.js';
 
 const FILTERS = ['endpoint_id', 'status', 'event_type', 'event_id', 'since', 'until'];
@@ -54,34 +55,16 @@ export async function deliveryLog(app, ctx) {
     const query = current();
     // why: the address keeps the filters (a link can be shared) without a navigation that would reset the screen
     history.replaceState(null, '', href('/deliveries', query));
-    replace(results, h('p', { class: 'muted' }, 'Loading…'));
-    let cursor = null;
-    const rows = [];
-    const more = button('Load more', { small: true });
-    async function page() {
-      try {
-        const answer = await app.api.get(`${app.base}/deliveries`, { ...query, limit: 50, cursor });
-        rows.push(...answer.data);
-        cursor = answer.next_cursor;
-        const filtered = FILTERS.some((f) => query[f]);
-        replace(results, rows.length
-          ? [deliveriesTable(rows, true, byId), cursor ? h('div', { class: 'more' }, more) : null]
-          : emptyState(filtered ? 'No deliveries match these filters' : 'No deliveries yet',
-            filtered ? 'Widen the time range or clear a filter.'
-              : 'Deliveries appear here as soon as events are sent to your endpoints.',
-            filtered ? button('Clear filters', { onclick: () => reset.click() }) : null));
-      } catch (err) {
-        if (err.status === 401) return;
-        if (err.status === 400 || err.status === 422) {
-          clear(results);
-          showError(filters, err);
-        } else {
-          replace(results, errorBox(err, load));
-        }
-      }
-    }
-    more.addEventListener('click', () => busy(more, page));
-    await page();
+    const filtered = FILTERS.some((f) => query[f]);
+    await pagedList({
+      results, filters, retry: load,
+      fetchPage: (cursor) => app.api.get(`${app.base}/deliveries`, { ...query, limit: 50, cursor }),
+      render: (rows) => deliveriesTable(rows, true, byId),
+      empty: () => emptyState(filtered ? 'No deliveries match these filters' : 'No deliveries yet',
+        filtered ? 'Widen the time range or clear a filter.'
+          : 'Deliveries appear here as soon as events are sent to your endpoints.',
+        filtered ? button('Clear filters', { onclick: () => reset.click() }) : null),
+    });
   }
 
   filters.addEventListener('submit', (e) => {

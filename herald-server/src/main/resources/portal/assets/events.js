@@ -4,8 +4,8 @@
 import { path } from './api.js';
 import { go, href, show } from './router.js';
 import {
-  badge, busy, button, card, clear, clearErrors, code, emptyState, errorBox, facts, field, fromLocalInput, h, input,
-  linkButton, mono, pageHeader, replace, select, showError, table, time, toLocalInput,
+  badge, button, card, clear, clearErrors, code, emptyState, facts, field, fromLocalInput, h, input, linkButton,
+  mono, pagedList, pageHeader, select, showError, table, time, toLocalInput,
 } from './ui.js';
 
 export async function eventSearch(app, ctx) {
@@ -48,32 +48,15 @@ export async function eventSearch(app, ctx) {
     clearErrors(filters);
     const query = { type: typeSel.value, since: fromLocalInput(sinceIn.value), until: fromLocalInput(untilIn.value) };
     history.replaceState(null, '', href('/events', query));
-    replace(results, h('p', { class: 'muted' }, 'Loading…'));
-    const rows = [];
-    let cursor = null;
-    const more = button('Load more', { small: true });
-    async function page() {
-      try {
-        const answer = await app.api.get(`${app.base}/events`, { ...query, limit: 50, cursor });
-        rows.push(...answer.data);
-        cursor = answer.next_cursor;
-        const filtered = Object.values(query).some(Boolean);
-        replace(results, rows.length ? [eventsTable(rows), cursor ? h('div', { class: 'more' }, more) : null]
-          : emptyState(filtered ? 'No events match these filters' : 'No events yet',
-            filtered ? 'Widen the time range or clear a filter.'
-              : 'Events appear here as your platform publishes them; they are kept for the retention period.'));
-      } catch (err) {
-        if (err.status === 401) return;
-        if (err.status === 400 || err.status === 422) {
-          clear(results);
-          showError(filters, err);
-        } else {
-          replace(results, errorBox(err, load));
-        }
-      }
-    }
-    more.addEventListener('click', () => busy(more, page));
-    await page();
+    const filtered = Object.values(query).some(Boolean);
+    await pagedList({
+      results, filters, retry: load,
+      fetchPage: (cursor) => app.api.get(`${app.base}/events`, { ...query, limit: 50, cursor }),
+      render: eventsTable,
+      empty: () => emptyState(filtered ? 'No events match these filters' : 'No events yet',
+        filtered ? 'Widen the time range or clear a filter.'
+          : 'Events appear here as your platform publishes them; they are kept for the retention period.'),
+    });
   }
 
   filters.addEventListener('submit', (e) => {

@@ -444,3 +444,34 @@ export function replace(el, ...children) {
   el.replaceChildren();
   return append(el, children);
 }
+
+/**
+ * Fills {@code results} with a filtered list a page at a time, with "Load more" while the API gives a cursor: the
+ * list screens' one way of loading. {@code fetchPage(cursor)} answers the API's {data, next_cursor};
+ * {@code render(rows)} draws them, {@code empty()} what shows when there are none. A 400 or 422 names a filter, so it
+ * is shown at that filter; other errors offer {@code retry}.
+ */
+export async function pagedList({ results, filters, fetchPage, render, empty, retry }) {
+  replace(results, h('p', { class: 'muted' }, 'Loading…'));
+  const rows = [];
+  let cursor = null;
+  const more = button('Load more', { small: true });
+  async function page() {
+    try {
+      const answer = await fetchPage(cursor);
+      rows.push(...answer.data);
+      cursor = answer.next_cursor;
+      replace(results, rows.length ? [render(rows), cursor ? h('div', { class: 'more' }, more) : null] : empty());
+    } catch (err) {
+      if (err.status === 401) return;
+      if (err.status === 400 || err.status === 422) {
+        clear(results);
+        showError(filters, err);
+      } else {
+        replace(results, errorBox(err, retry));
+      }
+    }
+  }
+  more.addEventListener('click', () => busy(more, page));
+  await page();
+}
