@@ -1,5 +1,6 @@
 package dev.herald.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,10 +15,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "A durable webhook delivery service. 'herald serve' runs it; the other commands call a running"
-                + " Herald's API (HERALD_URL, HERALD_TOKEN).",
-        subcommands = {ServeCommand.class, TenantsCommand.class, KeysCommand.class, EventTypesCommand.class,
-                EndpointsCommand.class, EventsCommand.class, DeliveriesCommand.class, PortalLinkCommand.class,
-                ListenCommand.class, CompletionCommand.class, TrainCommand.class})
+                + " Herald's API (HERALD_URL, HERALD_TOKEN).")
 public final class Main implements Callable<Integer> {
     /** The command did what it was asked. */
     static final int OK = 0;
@@ -25,6 +23,16 @@ public final class Main implements Callable<Integer> {
     static final int API_ERROR = 1;
     /** The command line was wrong: an unknown option, a missing argument, a bad value or file. */
     static final int USAGE = 2;
+
+    /**
+     * Every command, in the order {@code herald --help} lists them. Added in code rather than named in
+     * {@code @Command(subcommands)}, so that {@code serve} can be built alone: picocli reads every command's
+     * annotations when it builds the tree, and its classes (Java 5 bytecode) cannot be kept in the start-up cache,
+     * which made that about a quarter of the time {@code ./herald serve} took to be ready.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(ServeCommand.class, TenantsCommand.class, KeysCommand.class,
+            EventTypesCommand.class, EndpointsCommand.class, EventsCommand.class, DeliveriesCommand.class,
+            PortalLinkCommand.class, ListenCommand.class, CompletionCommand.class, TrainCommand.class);
 
     private final CliEnvironment environment;
 
@@ -44,12 +52,22 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine(new Main()).execute(args));
+        boolean serve = args.length > 0 && args[0].equals("serve");
+        System.exit(commandLine(new Main(), serve ? List.of(ServeCommand.class) : COMMANDS).execute(args));
     }
 
     /** The command line with Herald's error handling: an API error is exit 1, a usage error one short line and exit 2. */
     static CommandLine commandLine(Main main) {
+        return commandLine(main, COMMANDS);
+    }
+
+    private static CommandLine commandLine(Main main, List<Class<?>> commands) {
         CommandLine cli = new CommandLine(main);
+        for (Class<?> command : commands) {
+            // why: a CommandLine of its own, as picocli applies a command's model transformer (serve's flags) only
+            // when it builds the command itself, not when a class is added to a tree already built
+            cli.addSubcommand(new CommandLine(command));
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof ApiException api) {
                 commandLine.getErr().println("herald: " + api.line());

@@ -35,7 +35,7 @@ class ServeCommandTest {
 
     private static Run inProcess(String... args) {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = Main.commandLine(new Main());
         cli.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of("serve"));
         all.addAll(List.of(args));
