@@ -70,6 +70,8 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final Dialect dialect;
+    /** SQLite's checkpoints, off the writers' commits; null for PostgreSQL. */
+    private final Checkpointer checkpointer;
     /** The write failure that made the store not writable, or null while writes succeed. */
     private volatile StoreException notWritable;
     /**
@@ -97,6 +99,7 @@ public final class Database implements AutoCloseable {
                     ? StoreException.Kind.UNREACHABLE : StoreException.Kind.FAILED;
             throw new StoreException(kind, "cannot prepare the schema of " + name + ": " + StoreFailures.cause(e), e);
         }
+        this.checkpointer = dialect == Dialect.SQLITE ? new Checkpointer(pool) : null;
     }
 
     /**
@@ -151,6 +154,7 @@ public final class Database implements AutoCloseable {
         sqlite.enforceForeignKeys(true);
         // why: the driver otherwise scans every statement's SQL for generated keys; Herald uses RETURNING
         sqlite.setGetGeneratedKeys(false);
+        sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(Checkpointer.WRITERS_CHECKPOINT_AT_PAGES));
         SQLiteDataSource ds = new SQLiteDataSource(sqlite);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         String name = "SQLite database " + file.toAbsolutePath();
@@ -387,6 +391,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         pool.close();
     }
 }
