@@ -350,17 +350,22 @@ public final class DispatchStore {
         // why: an endpoint's failing streak starts at its first failed attempt and ends at a 2xx; written once per
         // endpoint per group, from the last of its attempts in the group
         Map<String, Outcome> lastOfEndpoint = new java.util.LinkedHashMap<>();
+        List<Object[]> rows = new ArrayList<>(outcomes.size());
         for (Outcome o : outcomes) {
             boolean finished = o.status() != Status.PENDING;
-            int n = p.update("UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
-                            + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL, leased_at = NULL,"
-                            + " delivered_at = ?, finished_at = ? WHERE id = ? AND lease_token = ?",
-                    o.status().toString(),
+            rows.add(new Object[] {o.status().toString(),
                     o.nextAttemptAt() == null ? null : o.nextAttemptAt().toEpochMilli(),
                     o.status() == Status.DELIVERED ? o.attempt().at().toEpochMilli() : null,
                     finished ? now.toEpochMilli() : null,
-                    o.claim().deliveryId(), o.claim().leaseToken());
-            if (n == 0) {
+                    o.claim().deliveryId(), o.claim().leaseToken()});
+        }
+        // why: one batch, so writing a cycle's outcomes is one round trip to PostgreSQL, not one per outcome
+        int[] written = p.updateEach("UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1,"
+                + " next_attempt_at = ?, lease_token = NULL, lease_expires_at = NULL, leased_at = NULL,"
+                + " delivered_at = ?, finished_at = ? WHERE id = ? AND lease_token = ?", rows);
+        for (int i = 0; i < outcomes.size(); i++) {
+            Outcome o = outcomes.get(i);
+            if (written[i] == 0) {
                 fenced.add(o.claim().deliveryId());
                 continue;
             }
