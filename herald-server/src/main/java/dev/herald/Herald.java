@@ -94,9 +94,11 @@ public final class Herald implements AutoCloseable {
                 batcher.wake();
                 engine.wake();
             }));
-            Publisher publisher = started(parts, new Publisher(events, catalog, clock, metrics, () -> {
+            Publisher publisher = started(parts, new Publisher(events, catalog, clock, metrics, sealedFor -> {
                 batcher.wake();
-                engine.wake(); // why: per-event deliveries are sealed by the publish itself
+                if (!sealedFor.isEmpty()) {
+                    engine.wake(sealedFor); // why: per-event deliveries are sealed by the publish itself
+                }
             }, tracing));
             EndpointValidator validator = new EndpointValidator(catalog::unknown, guard);
             HttpApi api = started(parts, new HttpApi(new HttpApi.Parts(db, tenants, new CredentialStore(db), catalog, endpoints,

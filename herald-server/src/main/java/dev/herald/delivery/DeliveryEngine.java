@@ -15,6 +15,7 @@ import dev.herald.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -88,6 +89,14 @@ public final class DeliveryEngine implements AutoCloseable {
     /** A delivery may be due now: look without waiting for the next poll. */
     public void wake() {
         dispatcher.wake();
+    }
+
+    /**
+     * Deliveries of these endpoints are due now: their lanes are filled in the next cycle, without the look for due
+     * work that {@link #wake()} costs (a query over every endpoint, on every publish before this).
+     */
+    public void wake(Collection<String> endpointIds) {
+        dispatcher.wake(endpointIds);
     }
 
     /** An endpoint's settings, status or secret changed: read it again before sending more of its deliveries. */

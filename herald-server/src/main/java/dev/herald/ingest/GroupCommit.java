@@ -3,7 +3,7 @@ package dev.herald.ingest;
 import dev.herald.store.EventStore;
 import dev.herald.store.EventStore.Publish;
 import dev.herald.store.NewEvent;
-import dev.herald.store.Published;
+import dev.herald.store.EventStore.Stored;
 import dev.herald.store.StoreException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ final class GroupCommit implements AutoCloseable {
     /** Bounds one group, so a commit never waits long for a giant group to be written. */
     static final int MAX_EVENTS_PER_GROUP = 2000;
 
-    private record Pending(Publish publish, CompletableFuture<List<Published>> result) {
+    private record Pending(Publish publish, CompletableFuture<Stored> result) {
     }
 
     private final EventStore store;
@@ -41,7 +41,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** Stores the events durably (with the publishes waiting beside them) and answers once committed. */
-    List<Published> publish(String tenantId, List<NewEvent> events, Instant now, String traceparent) {
+    Stored publish(String tenantId, List<NewEvent> events, Instant now, String traceparent) {
         if (!running) {
             throw new StoreException("the store is closing", null);
         }
@@ -88,7 +88,7 @@ final class GroupCommit implements AutoCloseable {
 
     private void write(List<Pending> group) {
         try {
-            List<List<Published>> results = store.publish(group.stream().map(Pending::publish).toList());
+            List<Stored> results = store.publish(group.stream().map(Pending::publish).toList());
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).result().complete(results.get(i));
             }

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -37,17 +38,20 @@ public final class Publisher implements AutoCloseable {
     private final Catalog catalog;
     private final Clock clock;
     private final Counter ingested;
-    private final Runnable onPublished;
+    private final Consumer<Set<String>> onPublished;
     private final Tracing tracing;
 
-    /** @param onPublished told after each commit, so the batcher can wake without polling */
-    public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics, Runnable onPublished) {
+    /**
+     * @param onPublished told after each commit, with the endpoints whose per-event deliveries the publish sealed: the
+     *                    dispatcher fills those endpoints' lanes and the batcher wakes, neither waiting for a poll
+     */
+    public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics, Consumer<Set<String>> onPublished) {
         this(events, catalog, clock, metrics, onPublished, Tracing.off());
     }
 
     /** @param tracing records a span per publish, continuing the publisher's {@code traceparent} */
-    public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics, Runnable onPublished,
-                     Tracing tracing) {
+    public Publisher(EventStore events, Catalog catalog, Clock clock, MeterRegistry metrics,
+                     Consumer<Set<String>> onPublished, Tracing tracing) {
         this.tracing = tracing;
         this.events = new GroupCommit(events);
         this.catalog = catalog;
@@ -160,10 +164,11 @@ public final class Publisher implements AutoCloseable {
         }
         List<NewEvent> events = new ArrayList<>(parsed.size());
         parsed.forEach(p -> events.add(p.event()));
-        List<Published> out = this.events.publish(tenantId, events, clock.instant(),
+        EventStore.Stored stored = this.events.publish(tenantId, events, clock.instant(),
                 span == null ? null : Tracing.traceparent(span));
+        List<Published> out = stored.events();
         ingested.increment(out.stream().filter(p -> !p.repeated()).count());
-        onPublished.run();
+        onPublished.accept(stored.sealedFor());
         return out;
     }
 

@@ -5,9 +5,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Ingest's one write: events and, for each, a queue row per endpoint of the tenant subscribed to its type,
@@ -51,15 +53,22 @@ public final class EventStore {
      * the same list) is a no-op answered with the first event.
      */
     public List<Published> publish(String tenantId, List<NewEvent> events, Instant now) {
-        return publish(List.of(new Publish(tenantId, events, now))).getFirst();
+        return publish(List.of(new Publish(tenantId, events, now))).getFirst().events();
+    }
+
+    /**
+     * What one publish stored: its events, and the endpoints whose per-event deliveries it sealed (due now, so the
+     * dispatcher can fill those endpoints' lanes without looking for due work first).
+     */
+    public record Stored(List<Published> events, Set<String> sealedFor) {
     }
 
     /** Stores several publishes in one transaction (group commit): all of them, or none when it throws. */
-    public List<List<Published>> publish(List<Publish> group) {
+    public List<Stored> publish(List<Publish> group) {
         return db.inTransaction(c -> {
             try (Prepared p = new Prepared(c)) {
                 Map<String, List<Subscriber>> subscribers = new HashMap<>();
-                List<List<Published>> out = new ArrayList<>(group.size());
+                List<Stored> out = new ArrayList<>(group.size());
                 for (Publish publish : group) {
                     out.add(store(p, publish, subscribers));
                 }
@@ -81,7 +90,7 @@ public final class EventStore {
         }
     }
 
-    private List<Published> store(Prepared p, Publish publish, Map<String, List<Subscriber>> cache) throws SQLException {
+    private Stored store(Prepared p, Publish publish, Map<String, List<Subscriber>> cache) throws SQLException {
         List<Subscriber> subscribers = cache.get(publish.tenantId());
         if (subscribers == null) {
             subscribers = p.list("SELECT id, event_types, format, ordering FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL",
@@ -91,14 +100,15 @@ public final class EventStore {
             cache.put(publish.tenantId(), subscribers);
         }
         List<Published> out = new ArrayList<>(publish.events().size());
+        Set<String> sealedFor = new HashSet<>();
         for (NewEvent e : publish.events()) {
-            out.add(storeOne(p, publish.tenantId(), e, subscribers, publish.now(), publish.traceparent()));
+            out.add(storeOne(p, publish.tenantId(), e, subscribers, publish.now(), publish.traceparent(), sealedFor));
         }
-        return out;
+        return new Stored(out, sealedFor);
     }
 
     private Published storeOne(Prepared p, String tenantId, NewEvent e, List<Subscriber> subscribers, Instant now,
-                               String traceparent) throws SQLException {
+                               String traceparent, Set<String> sealedFor) throws SQLException {
         Optional<Long> seq = p.one("INSERT INTO events (tenant_id, id, type, data, ordering_key, created_at, traceparent)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING seq",
                 rs -> rs.getLong(1), tenantId, e.id(), e.type(), e.data(), e.orderingKey(), now.toEpochMilli(), traceparent);
@@ -115,6 +125,7 @@ public final class EventStore {
                 String id = Ids.uuid7(java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
                 BatchStore.insert(p, id, tenantId, s.endpointId(), e.type(), List.of(event), eventBody.write(id, event),
                         s.orderedByKey() ? e.orderingKey() : null, traceparent, now);
+                sealedFor.add(s.endpointId());
             } else if (s.wants(e.type())) {
                 p.batch("INSERT INTO queue (endpoint_id, event_seq) VALUES (?, ?)", s.endpointId(), seq.get());
             }

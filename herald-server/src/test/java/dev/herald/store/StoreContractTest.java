@@ -617,6 +617,24 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aPublishAnswersTheEndpointsWhosePerEventDeliveriesItSealed() {
+        tenantsExist();
+        endpoints.create(endpoint("ep-batch", "acme", spec(List.of("order.*"))));
+        endpoints.create(endpoint("ep-event", "acme", perEvent(List.of("order.*"))));
+        endpoints.create(endpoint("ep-other", "acme", perEvent(List.of("audit.*"))));
+
+        List<EventStore.Stored> stored = events.publish(List.of(
+                new EventStore.Publish("acme", List.of(new NewEvent("ev-1", "order.paid", "{}")), clock.instant()),
+                new EventStore.Publish("acme", List.of(new NewEvent("ev-2", "invoice.sent", "{}")), clock.instant())));
+
+        assertThat(stored).extracting(EventStore.Stored::sealedFor)
+                .as("only per-event endpoints that take the type: a batch endpoint's events wait in its queue for the batcher")
+                .containsExactly(java.util.Set.of("ep-event"), java.util.Set.of());
+        assertThat(events.publish(List.of(new EventStore.Publish("acme", List.of(new NewEvent("ev-1", "order.paid", "{}")),
+                clock.instant()))).getFirst().sealedFor()).as("a repeated id seals nothing").isEmpty();
+    }
+
+    @Test
     void storesTheEventAsGiven() {
         subscribers();
         events.publish("acme", List.of(new NewEvent("ev-1", "order.created", "{\"amount\": 12.5, \"note\": \"é\"}")),
