@@ -2,8 +2,8 @@ package dev.herald.ingest;
 
 import dev.herald.store.EventStore;
 import dev.herald.store.EventStore.Publish;
-import dev.herald.store.NewEvent;
 import dev.herald.store.EventStore.Stored;
+import dev.herald.store.NewEvent;
 import dev.herald.store.StoreException;
 import java.time.Instant;
 import java.util.ArrayList;

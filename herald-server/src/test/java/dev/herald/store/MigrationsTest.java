@@ -1,6 +1,7 @@
 package dev.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.testing.Databases;
 import java.io.IOException;
@@ -71,7 +72,7 @@ class MigrationsTest {
                     + Database.SCHEMA_VERSION + "'");
         }
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Databases.open("sqlite", dir))
+        assertThatThrownBy(() -> Databases.open("sqlite", dir))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("cannot prepare the schema");
     }
