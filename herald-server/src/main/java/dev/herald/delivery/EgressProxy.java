@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.endpoint.TargetGuard;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -69,7 +70,7 @@ final class EgressProxy extends ProxySelector {
                 return true;
             }
             if (prefix != null) {
-                return targetLiteral != null && targetLiteral.length == prefix.length && startsWith(targetLiteral, prefix, bits);
+                return targetLiteral != null && TargetGuard.inBlock(targetLiteral, prefix, bits);
             }
             if (suffix != null) {
                 // why: ".example.com" covers the domain itself and every name under it, as curl and Go read it
@@ -221,19 +222,5 @@ final class EgressProxy extends ProxySelector {
         } catch (java.net.UnknownHostException e) {
             return null;
         }
-    }
-
-    private static boolean startsWith(byte[] address, byte[] prefix, int bits) {
-        for (int i = 0; i < bits / 8; i++) {
-            if (address[i] != prefix[i]) {
-                return false;
-            }
-        }
-        int rest = bits % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xff << (8 - rest)) & 0xff;
-        return (address[bits / 8] & mask) == (prefix[bits / 8] & mask);
     }
 }

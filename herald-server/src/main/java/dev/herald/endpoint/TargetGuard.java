@@ -49,7 +49,7 @@ public final class TargetGuard {
         }
 
         boolean contains(byte[] address) {
-            return address.length == prefix.length && startsWith(address, prefix, bits);
+            return inBlock(address, prefix, bits);
         }
     }
 
@@ -168,6 +168,11 @@ public final class TargetGuard {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("four bytes are always an IPv4 address", e);
         }
+    }
+
+    /** Whether {@code address} is in the block of its first {@code bits} bits equal to {@code prefix}'s (same family). */
+    public static boolean inBlock(byte[] address, byte[] prefix, int bits) {
+        return address.length == prefix.length && startsWith(address, prefix, bits);
     }
 
     private static boolean startsWith(byte[] address, byte[] prefix, int bits) {
