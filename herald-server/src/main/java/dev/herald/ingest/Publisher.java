@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
@@ -71,17 +72,7 @@ public final class Publisher implements AutoCloseable {
 
     /** @param traceparent the W3C {@code traceparent} the publisher sent (null: none), continued by the publish's span */
     public Published publish(String tenantId, JsonNode body, String traceparent) {
-        Span span = startSpan(tenantId, traceparent);
-        try {
-            return store(tenantId, List.of(event(body, "")), "", span).getFirst();
-        } catch (RuntimeException e) {
-            failed(span, e);
-            throw e;
-        } finally {
-            if (span != null) {
-                span.end();
-            }
-        }
+        return traced(tenantId, traceparent, span -> store(tenantId, List.of(event(body, "")), "", span).getFirst());
     }
 
     public List<Published> publishBulk(String tenantId, JsonNode body) {
@@ -90,9 +81,14 @@ public final class Publisher implements AutoCloseable {
 
     /** @param traceparent as for {@link #publish(String, JsonNode, String)} */
     public List<Published> publishBulk(String tenantId, JsonNode body, String traceparent) {
+        return traced(tenantId, traceparent, span -> bulk(tenantId, body, span));
+    }
+
+    /** Runs {@code publish} in the publish's span (null while tracing is off), which records a failure and ends. */
+    private <T> T traced(String tenantId, String traceparent, Function<Span, T> publish) {
         Span span = startSpan(tenantId, traceparent);
         try {
-            return bulk(tenantId, body, span);
+            return publish.apply(span);
         } catch (RuntimeException e) {
             failed(span, e);
             throw e;
