@@ -26,7 +26,7 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Every command, in the order {@code herald --help} lists them. Added in code rather than named in
-     * {@code @Command(subcommands)}, so that {@code serve} can be built alone: picocli reads every command's
+     * {@code @Command(subcommands)}, so that a run builds only the command it names: picocli reads every command's
      * annotations when it builds the tree, and its classes (Java 5 bytecode) cannot be kept in the start-up cache,
      * which made that about a quarter of the time {@code ./herald serve} took to be ready.
      */
@@ -52,16 +52,23 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        boolean serve = args.length > 0 && args[0].equals("serve");
-        System.exit(commandLine(new Main(), serve ? List.of(ServeCommand.class) : COMMANDS).execute(args));
+        System.exit(commandLine(new Main(), args).execute(args));
     }
 
-    /** The command line with Herald's error handling: an API error is exit 1, a usage error one short line and exit 2. */
-    static CommandLine commandLine(Main main) {
-        return commandLine(main, COMMANDS);
-    }
-
-    private static CommandLine commandLine(Main main, List<Class<?>> commands) {
+    /**
+     * The command line for {@code args}, with Herald's error handling: an API error is exit 1, a usage error one short
+     * line and exit 2. It holds only the command named first; every command when none is named (the list, a
+     * suggestion for a misspelt one), or for {@code completion}, whose script describes them all.
+     */
+    static CommandLine commandLine(Main main, String... args) {
+        List<Class<?>> commands = COMMANDS;
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command != CompletionCommand.class && command.getAnnotation(Command.class).name().equals(args[0])) {
+                    commands = List.of(command);
+                }
+            }
+        }
         CommandLine cli = new CommandLine(main);
         for (Class<?> command : commands) {
             // why: a CommandLine of its own, as picocli applies a command's model transformer (serve's flags) only
@@ -76,7 +83,7 @@ public final class Main implements Callable<Integer> {
             }
             throw e;
         });
-        cli.setParameterExceptionHandler((e, args) -> usage(e));
+        cli.setParameterExceptionHandler((e, line) -> usage(e));
         return cli;
     }
 

@@ -70,7 +70,7 @@ final class CliRunner {
     /** The same, writing into {@code out} and {@code err} as it goes (a long-running command can be watched). */
     Run run(StringWriter out, StringWriter err, String... args) {
         boolean isTerminal = terminal;
-        var cli = Main.commandLine(new Main(new CliEnvironment(Map.copyOf(variables), () -> isTerminal, clock)));
+        var cli = Main.commandLine(new Main(new CliEnvironment(Map.copyOf(variables), () -> isTerminal, clock)), args);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);

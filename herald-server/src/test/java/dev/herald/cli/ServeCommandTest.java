@@ -35,11 +35,12 @@ class ServeCommandTest {
 
     private static Run inProcess(String... args) {
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine(new Main());
-        cli.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of("serve"));
         all.addAll(List.of(args));
-        int code = cli.execute(all.toArray(String[]::new));
+        String[] line = all.toArray(String[]::new);
+        CommandLine cli = Main.commandLine(new Main(), line);
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(line);
         return new Run(code, err.toString());
     }
 
